@@ -1,0 +1,64 @@
+# Lotse: two commands on a fresh machine — `make run` and `make test`. Everything else is a
+# step they depend on. Rasa 3.6 runs only on Python 3.10 (see .python-version).
+
+PYTHON_VERSION := $(shell cat .python-version)
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RASA    := $(VENV)/bin/rasa
+INSTALLED := $(VENV)/.installed
+MODEL     := models/.trained
+MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/*.yml) $(wildcard stories/*.yml) \
+                nlu/components.py nlu/language.py nlu/text.py
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: run test install train validate nlu-report bench lock clean
+
+run: $(MODEL)  ## start Lotse: a chat in this terminal
+	$(RASA) shell --model models
+
+test: $(MODEL)  ## install, train if needed, run every test
+	$(VENV)/bin/pip check
+	$(PY) -m pytest
+
+install: $(INSTALLED)
+
+train: $(MODEL)
+
+validate: $(INSTALLED)
+	$(RASA) data validate --data nlu stories --fail-on-warnings
+
+nlu-report: $(MODEL)  ## per-language accuracy, macro-F1 per intent, confusion matrix
+	$(PY) -m nlu.evaluate --model models --data tests/data/nlu --out reports/nlu
+
+bench: $(MODEL)  ## training time, load time, parse latency, peak memory (not a test)
+	$(PY) -m nlu.bench --out reports/bench
+
+lock: $(INSTALLED)  ## re-pin constraints.txt after changing requirements.txt
+	$(VENV)/bin/pip install -r requirements.txt
+	{ echo "# Exact versions of every package in .venv: \`make lock\` regenerates this file from requirements.txt."; \
+	  $(VENV)/bin/pip freeze --exclude-editable; } > constraints.txt
+	$(VENV)/bin/pip check
+
+$(INSTALLED): requirements.txt constraints.txt pyproject.toml
+	@python$(basename $(PYTHON_VERSION)) --version >/dev/null 2>&1 || { \
+	  echo "Lotse needs CPython $(basename $(PYTHON_VERSION)) (Rasa 3.6 does not install on 3.11 or newer)."; \
+	  echo "Install it, then run make again:"; \
+	  echo "  with pyenv:  pyenv install $(PYTHON_VERSION)   (this folder's .python-version selects it)"; \
+	  echo "  on Debian/Ubuntu:  apt install python$(basename $(PYTHON_VERSION)) python$(basename $(PYTHON_VERSION))-venv"; \
+	  exit 1; }
+	test -x $(PY) || python$(basename $(PYTHON_VERSION)) -m venv $(VENV)
+	$(VENV)/bin/pip install --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(VENV)/bin/pip install --disable-pip-version-check --no-deps -e .
+	$(VENV)/bin/pip check
+	touch $@
+
+# Rasa also fingerprints its inputs and skips unchanged parts; the stamp spares even that.
+$(MODEL): $(INSTALLED) $(MODEL_INPUTS)
+	$(RASA) train --data nlu stories --domain domain.yml --config config.yml --out models
+	ls -t models/*.tar.gz | tail -n +2 | xargs -r rm --  # keep only the newest model
+	touch $@
+
+clean:
+	rm -rf models .rasa reports/nlu reports/bench

@@ -1,0 +1,136 @@
+"""Rasa pipeline components that run before the classifier.
+
+They are thin: the logic lives in `nlu.text` and `nlu.language`, plain functions that can be
+tested without Rasa. Both components are registered with Rasa's default recipe and are
+referenced from config.yml by their module path."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.language import Evidence, detect_language
+from nlu.text import MAX_MESSAGE_CHARS, clean_message, normalise_spelling
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_ENTITY = "language"
+"""Entity (and slot) that carries the conversation's language to Rasa Core."""
+
+
+class _StatelessComponent(GraphComponent):
+    """A component without training or persisted state."""
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self._config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(config)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
+)
+class MessageCleaner(_StatelessComponent):
+    """Removes control and bidi characters and cuts over-long text before tokenisation."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"max_chars": MAX_MESSAGE_CHARS}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            clean = clean_message(message.get(TEXT), self._config["max_chars"])
+            message.set(TEXT, clean.text)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
+)
+class SpellingNormaliser(_StatelessComponent):
+    """Gives every token a normalised lemma (one spelling per letter, no optional marks),
+    which the count-vector featurizers use instead of the raw token. The message text,
+    and so what the language detector and the logs see, stays as written."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            for token in message.get(TOKENS_NAMES[TEXT], []):
+                token.lemma = normalise_spelling(token.text)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class LanguageDetector(_StatelessComponent, EntityExtractorMixin):
+    """Adds the detected language to the parse result and, when the text gives evidence
+    that may change the conversation's language, as a `language` entity that fills the
+    `language` slot. The channel may send `language_code` (the Telegram client's) and
+    `language` (the conversation's so far) in the message metadata."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            try:
+                self._detect(message)
+            except Exception:  # noqa: BLE001 - a failed detection must not lose the message
+                logger.exception("Language detection failed; the message is kept without it")
+        return messages
+
+    def _detect(self, message: Message) -> None:
+        metadata: Dict[str, Any] = message.get("metadata") or {}
+        previous: Optional[str] = metadata.get("language")
+        guess = detect_language(message.get(TEXT) or "", metadata.get("language_code"), previous)
+        message.set(
+            "language",
+            {"code": guess.code, "confidence": guess.confidence, "evidence": guess.evidence.name.lower()},
+            add_to_output=True,
+        )
+        if guess.evidence is Evidence.LANGUAGE or (
+            previous is not None and guess.evidence is Evidence.SCRIPT
+        ):
+            entity = {
+                "entity": LANGUAGE_ENTITY,
+                "value": guess.code,
+                "start": 0,
+                "end": len(message.get(TEXT) or ""),
+                "confidence": guess.confidence,
+            }
+            message.set(
+                ENTITIES,
+                message.get(ENTITIES, []) + self.add_extractor_name([entity]),
+                add_to_output=True,
+            )

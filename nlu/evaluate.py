@@ -1,0 +1,182 @@
+"""Evaluate the trained model on the held-out split, per language.
+
+    python -m nlu.evaluate --model models --data tests/data/nlu --out reports/nlu
+
+Writes `summary.json` (accuracy per language, macro-F1 over the four topic intents per
+language, recall of request_human and emergency, F1 per intent), `fallback.json` (how
+accuracy and the fallback rate move with the FallbackClassifier's thresholds) and
+`confusion_matrix.png`. The split's files are named by language (`de.yml`, ...);
+`unclear.yml` holds messages that should end in nlu_fallback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from nlu.model import load_agent, parse
+
+TOPIC_INTENTS = ("ask_housing", "ask_language_course", "ask_work", "ask_residence")
+SAFETY_INTENTS = ("request_human", "emergency")
+FALLBACK = "nlu_fallback"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    language: str
+    text: str
+    expected: str
+    ranking: tuple[tuple[str, float], ...]  # the classifier's ranking, fallback removed
+    predicted: str  # after the configured FallbackClassifier
+
+
+def read_split(data_dir: Path) -> list[tuple[str, str, str]]:
+    """(language, text, expected intent) for every example of the split."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = []
+    for path in sorted(data_dir.glob("*.yml")):
+        for message in load_data(str(path)).intent_examples:
+            examples.append((path.stem, message.get("text"), message.get("intent")))
+    return examples
+
+
+async def predict(model_dir: Path, examples: Sequence[tuple[str, str, str]]) -> list[Prediction]:
+    agent = load_agent(model_dir)
+    predictions = []
+    for language, text, expected in examples:
+        result = await parse(agent, text)
+        ranking = tuple(
+            (r["name"], float(r["confidence"]))
+            for r in result.get("intent_ranking", [])
+            if r["name"] != FALLBACK
+        )
+        predictions.append(
+            Prediction(language, text, expected, ranking, result["intent"]["name"])
+        )
+    return predictions
+
+
+def with_fallback(prediction: Prediction, threshold: float, ambiguity: float) -> str:
+    """What the FallbackClassifier would say with these thresholds (Rasa's own rule)."""
+    (best, confidence), *rest = prediction.ranking or ((FALLBACK, 0.0),)
+    second = rest[0][1] if rest else 0.0
+    if confidence < threshold or confidence - second < ambiguity:
+        return FALLBACK
+    return best
+
+
+def _metrics(predictions: Sequence[Prediction], labels: Iterable[str]) -> dict:
+    from sklearn.metrics import f1_score, recall_score
+
+    expected = [p.expected for p in predictions]
+    predicted = [p.predicted for p in predictions]
+    labels = [label for label in labels if label in expected]
+    accuracy = sum(e == p for e, p in zip(expected, predicted)) / max(len(expected), 1)
+    result = {
+        "examples": len(expected),
+        "accuracy": round(accuracy, 4),
+        "topic_macro_f1": round(
+            float(f1_score(expected, predicted, labels=list(TOPIC_INTENTS), average="macro", zero_division=0)), 4
+        ),
+    }
+    for intent in SAFETY_INTENTS:
+        if intent in expected:
+            result[f"{intent}_recall"] = round(
+                float(recall_score(expected, predicted, labels=[intent], average="macro", zero_division=0)), 4
+            )
+    result["f1_per_intent"] = {
+        label: round(float(score), 4)
+        for label, score in zip(
+            labels, f1_score(expected, predicted, labels=labels, average=None, zero_division=0)
+        )
+    }
+    return result
+
+
+def summarise(predictions: Sequence[Prediction]) -> dict:
+    labels = sorted({p.expected for p in predictions})
+    languages = sorted({p.language for p in predictions})
+    return {
+        "overall": _metrics(predictions, labels),
+        "per_language": {
+            language: _metrics([p for p in predictions if p.language == language], labels)
+            for language in languages
+        },
+        "errors": [
+            {"language": p.language, "text": p.text, "expected": p.expected, "predicted": p.predicted}
+            for p in predictions
+            if p.expected != p.predicted
+        ],
+    }
+
+
+def fallback_grid(predictions: Sequence[Prediction]) -> list[dict]:
+    """Accuracy, fallback rate and safety recall for a grid of FallbackClassifier settings."""
+    grid = []
+    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+        for ambiguity in (0.0, 0.05, 0.1, 0.15):
+            outcomes = [(p, with_fallback(p, threshold, ambiguity)) for p in predictions]
+            safety = [(p, o) for p, o in outcomes if p.expected in SAFETY_INTENTS]
+            grid.append({
+                "threshold": threshold,
+                "ambiguity_threshold": ambiguity,
+                "accuracy": round(sum(p.expected == o for p, o in outcomes) / len(outcomes), 4),
+                "fallback_rate": round(sum(o == FALLBACK for _, o in outcomes) / len(outcomes), 4),
+                "safety_recall": round(sum(p.expected == o for p, o in safety) / max(len(safety), 1), 4),
+            })
+    return grid
+
+
+def plot_confusion_matrix(predictions: Sequence[Prediction], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    labels = sorted({p.expected for p in predictions} | {p.predicted for p in predictions})
+    figure, axes = plt.subplots(figsize=(12, 11))
+    ConfusionMatrixDisplay.from_predictions(
+        [p.expected for p in predictions],
+        [p.predicted for p in predictions],
+        labels=labels,
+        ax=axes,
+        xticks_rotation="vertical",
+        colorbar=False,
+    )
+    axes.set_title("Intent confusion matrix, held-out split, all languages")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nlu.evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=Path("models"))
+    parser.add_argument("--data", type=Path, default=Path("tests/data/nlu"))
+    parser.add_argument("--out", type=Path, default=Path("reports/nlu"))
+    args = parser.parse_args(argv)
+
+    predictions = asyncio.run(predict(args.model, read_split(args.data)))
+    args.out.mkdir(parents=True, exist_ok=True)
+    summary = summarise(predictions)
+    (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    (args.out / "fallback.json").write_text(json.dumps(fallback_grid(predictions), indent=2), encoding="utf-8")
+    plot_confusion_matrix(predictions, args.out / "confusion_matrix.png")
+
+    print(f"{'language':10}{'n':>6}{'accuracy':>10}{'topic F1':>10}{'human R':>9}{'emerg. R':>9}")
+    for language, m in {**summary["per_language"], "all": summary["overall"]}.items():
+        print(
+            f"{language:10}{m['examples']:>6}{m['accuracy']:>10.3f}{m['topic_macro_f1']:>10.3f}"
+            f"{m.get('request_human_recall', float('nan')):>9.3f}{m.get('emergency_recall', float('nan')):>9.3f}"
+        )
+    print(f"reports written to {args.out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,24 @@
+"""Load the newest trained model from `models/` and parse messages with it, in-process —
+the same way outside evaluation does (`Agent.load`, `parse_message`)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Dict
+
+from rasa.core.agent import Agent
+from rasa.model import get_local_model
+
+logger = logging.getLogger(__name__)
+
+
+def load_agent(model_dir: Path | str = "models") -> Agent:
+    """The newest model in `model_dir` (Rasa names models by training time)."""
+    model_path = get_local_model(str(model_dir))
+    logger.info("Loading model %s", model_path)
+    return Agent.load(model_path)
+
+
+async def parse(agent: Agent, text: str) -> Dict[str, Any]:
+    return await agent.parse_message(text)
