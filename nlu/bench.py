@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from nlu.evaluate import read_split
-from nlu.model import load_agent, parse
+from nlu.model import load_agent, parse, quiet_rasa_logs
 
 
 def _peak_rss_mib(who: int) -> float:
@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("reports/bench"))
     parser.add_argument("--skip-training", action="store_true")
     args = parser.parse_args(argv)
+    quiet_rasa_logs()
 
     figures = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     if not args.skip_training:

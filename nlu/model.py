@@ -13,6 +13,15 @@ from rasa.model import get_local_model
 logger = logging.getLogger(__name__)
 
 
+def quiet_rasa_logs(level: int = logging.WARNING) -> None:
+    """Rasa logs every parse (with its text) at debug level; scripts need only warnings."""
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(level)
+    configure_structlog(level)
+
+
 def load_agent(model_dir: Path | str = "models") -> Agent:
     """The newest model in `model_dir` (Rasa names models by training time)."""
     model_path = get_local_model(str(model_dir))

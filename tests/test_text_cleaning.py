@@ -2,7 +2,7 @@
 
 import logging
 
-from nlu.text import MAX_MESSAGE_CHARS, clean_message
+from nlu.text import MAX_MESSAGE_CHARS, clean_message, normalise_spelling
 
 
 def test_bidi_override_characters_are_removed_so_text_reads_as_written():
@@ -42,3 +42,16 @@ def test_over_long_text_is_cut_at_a_word_boundary_and_the_cut_is_logged(caplog):
 def test_short_text_is_not_cut():
     clean = clean_message("wo ist das jobcenter")
     assert not clean.was_cut and clean.text == "wo ist das jobcenter"
+
+
+def test_arabic_and_persian_keyboard_spellings_give_the_classifier_one_form():
+    assert normalise_spelling("كيف") == normalise_spelling("کیف")
+    assert normalise_spelling("إقامة") == normalise_spelling("اقامه")
+    assert normalise_spelling("مسؤول") == normalise_spelling("مسوول")
+    assert normalise_spelling("٢٤") == normalise_spelling("۲۴") == "24"
+
+
+def test_missing_umlauts_and_ukrainian_apostrophes_give_one_form():
+    assert normalise_spelling("Ausländerbehörde") == normalise_spelling("auslanderbehorde")
+    assert normalise_spelling("бʼє") == normalise_spelling("б’є") == normalise_spelling("б'є")
+    assert normalise_spelling("їжа") == "їжа"  # Ukrainian letters are not optional marks
