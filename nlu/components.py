@@ -15,7 +15,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.constants import TOKENS_NAMES
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -134,3 +134,37 @@ class LanguageDetector(_StatelessComponent, EntityExtractorMixin):
                 message.get(ENTITIES, []) + self.add_extractor_name([entity]),
                 add_to_output=True,
             )
+
+
+EMERGENCY = "emergency"
+
+
+def emergency_comes_first(ranking: List[Dict[str, Any]], min_confidence: float) -> Optional[Dict[str, Any]]:
+    """The emergency entry of a ranking if it reaches `min_confidence`, even when another
+    intent (or the fallback) ranks higher: a missed emergency costs far more than a
+    needless list of emergency numbers."""
+    for entry in ranking:
+        if entry["name"] == EMERGENCY and entry["confidence"] >= min_confidence:
+            return entry
+    return None
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class EmergencyFirst(_StatelessComponent):
+    """Runs after the FallbackClassifier and turns any message whose emergency confidence
+    reaches `min_confidence` into an emergency (tuned by `make nlu-report`)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"min_confidence": 0.2}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            entry = emergency_comes_first(
+                message.get(INTENT_RANKING_KEY) or [], self._config["min_confidence"]
+            )
+            if entry is not None:
+                message.set(INTENT, dict(entry), add_to_output=True)
+        return messages

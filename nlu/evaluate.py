@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from nlu.components import emergency_comes_first
 from nlu.model import load_agent, parse, quiet_rasa_logs
 
 TOPIC_INTENTS = ("ask_housing", "ask_language_course", "ask_work", "ask_residence")
@@ -60,8 +62,12 @@ async def predict(model_dir: Path, examples: Sequence[tuple[str, str, str]]) -> 
     return predictions
 
 
-def with_fallback(prediction: Prediction, threshold: float, ambiguity: float) -> str:
-    """What the FallbackClassifier would say with these thresholds (Rasa's own rule)."""
+def decide(prediction: Prediction, threshold: float, ambiguity: float, emergency_floor: float) -> str:
+    """What the pipeline's last two steps would say with these settings: Rasa's
+    FallbackClassifier rule, then EmergencyFirst."""
+    ranking = [{"name": name, "confidence": confidence} for name, confidence in prediction.ranking]
+    if emergency_comes_first(ranking, emergency_floor):
+        return "emergency"
     (best, confidence), *rest = prediction.ranking or ((FALLBACK, 0.0),)
     second = rest[0][1] if rest else 0.0
     if confidence < threshold or confidence - second < ambiguity:
@@ -115,19 +121,24 @@ def summarise(predictions: Sequence[Prediction]) -> dict:
 
 
 def fallback_grid(predictions: Sequence[Prediction]) -> list[dict]:
-    """Accuracy, fallback rate and safety recall for a grid of FallbackClassifier settings."""
+    """Accuracy, fallback rate and recall of the safety intents for a grid of settings of
+    the FallbackClassifier and EmergencyFirst."""
     grid = []
-    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
-        for ambiguity in (0.0, 0.02, 0.05, 0.1, 0.15):
-            outcomes = [(p, with_fallback(p, threshold, ambiguity)) for p in predictions]
-            safety = [(p, o) for p, o in outcomes if p.expected in SAFETY_INTENTS]
-            grid.append({
-                "threshold": threshold,
-                "ambiguity_threshold": ambiguity,
-                "accuracy": round(sum(p.expected == o for p, o in outcomes) / len(outcomes), 4),
-                "fallback_rate": round(sum(o == FALLBACK for _, o in outcomes) / len(outcomes), 4),
-                "safety_recall": round(sum(p.expected == o for p, o in safety) / max(len(safety), 1), 4),
-            })
+    for threshold, ambiguity, floor in itertools.product(
+        (0.3, 0.4, 0.5, 0.6, 0.7), (0.0, 0.05, 0.1, 0.15), (0.1, 0.2, 0.3, 1.01)
+    ):
+        outcomes = [(p, decide(p, threshold, ambiguity, floor)) for p in predictions]
+        row = {
+            "threshold": threshold,
+            "ambiguity_threshold": ambiguity,
+            "emergency_min_confidence": floor,
+            "accuracy": round(sum(p.expected == o for p, o in outcomes) / len(outcomes), 4),
+            "fallback_rate": round(sum(o == FALLBACK for _, o in outcomes) / len(outcomes), 4),
+        }
+        for intent in SAFETY_INTENTS:
+            relevant = [p.expected == o for p, o in outcomes if p.expected == intent]
+            row[f"{intent}_recall"] = round(sum(relevant) / max(len(relevant), 1), 4)
+        grid.append(row)
     return grid
 
 
@@ -176,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{language:10}{m['examples']:>6}{m['accuracy']:>10.3f}{m['topic_macro_f1']:>10.3f}"
             f"{m.get('request_human_recall', float('nan')):>9.3f}{m.get('emergency_recall', float('nan')):>9.3f}"
         )
-    best = max(grid, key=lambda row: (row["accuracy"], row["safety_recall"]))
+    # Ties go to the setting that asks back more often where two intents are close.
+    best = max(grid, key=lambda row: (row["accuracy"], row["emergency_recall"], row["ambiguity_threshold"]))
     print(f"best FallbackClassifier setting on this split: {best}")
     print(f"reports written to {args.out}/")
     return 0
