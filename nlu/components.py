@@ -45,10 +45,21 @@ class _StatelessComponent(GraphComponent):
         return cls(config)
 
 
+class _TextPreprocessor(_StatelessComponent):
+    """Changes messages in training and in prediction alike, so both see the same input."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        raise NotImplementedError
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
-class MessageCleaner(_StatelessComponent):
+class MessageCleaner(_TextPreprocessor):
     """Removes control and bidi characters and cuts over-long text before tokenisation."""
 
     @staticmethod
@@ -61,15 +72,11 @@ class MessageCleaner(_StatelessComponent):
             message.set(TEXT, clean.text)
         return messages
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
-        return training_data
-
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
-class SpellingNormaliser(_StatelessComponent):
+class SpellingNormaliser(_TextPreprocessor):
     """Gives every token a normalised lemma (one spelling per letter, no optional marks),
     which the count-vector featurizers use instead of the raw token. The message text,
     and so what the language detector and the logs see, stays as written."""
@@ -83,10 +90,6 @@ class SpellingNormaliser(_StatelessComponent):
             for token in message.get(TOKENS_NAMES[TEXT], []):
                 token.lemma = normalise_spelling(token.text)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
-        return training_data
 
 
 @DefaultV1Recipe.register(

@@ -33,6 +33,7 @@ class Prediction:
     expected: str
     ranking: tuple[tuple[str, float], ...]  # the classifier's ranking, fallback removed
     predicted: str  # after the configured FallbackClassifier
+    detected_language: str  # what the LanguageDetector said, without conversation context
 
 
 def read_split(data_dir: Path) -> list[tuple[str, str, str]]:
@@ -57,7 +58,7 @@ async def predict(model_dir: Path, examples: Sequence[tuple[str, str, str]]) -> 
             if r["name"] != FALLBACK
         )
         predictions.append(
-            Prediction(language, text, expected, ranking, result["intent"]["name"])
+            Prediction(language, text, expected, ranking, result["intent"]["name"], result["language"]["code"])
         )
     return predictions
 
@@ -85,6 +86,9 @@ def _metrics(predictions: Sequence[Prediction], labels: Iterable[str]) -> dict:
     result = {
         "examples": len(expected),
         "accuracy": round(accuracy, 4),
+        "language_detection_accuracy": round(
+            sum(p.detected_language == p.language for p in predictions) / max(len(predictions), 1), 4
+        ),
         "topic_macro_f1": round(
             float(f1_score(expected, predicted, labels=list(TOPIC_INTENTS), average="macro", zero_division=0)), 4
         ),
@@ -181,11 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "fallback.json").write_text(json.dumps(grid, indent=2), encoding="utf-8")
     plot_confusion_matrix(predictions, args.out / "confusion_matrix.png")
 
-    print(f"{'language':10}{'n':>6}{'accuracy':>10}{'topic F1':>10}{'human R':>9}{'emerg. R':>9}")
+    print(f"{'language':10}{'n':>6}{'accuracy':>10}{'topic F1':>10}{'human R':>9}{'emerg. R':>9}{'lang ID':>9}")
     for language, m in {**summary["per_language"], "all": summary["overall"]}.items():
         print(
             f"{language:10}{m['examples']:>6}{m['accuracy']:>10.3f}{m['topic_macro_f1']:>10.3f}"
             f"{m.get('request_human_recall', float('nan')):>9.3f}{m.get('emergency_recall', float('nan')):>9.3f}"
+            f"{m['language_detection_accuracy']:>9.3f}"
         )
     # Ties go to the setting that asks back more often where two intents are close.
     best = max(grid, key=lambda row: (row["accuracy"], row["emergency_recall"], row["ambiguity_threshold"]))

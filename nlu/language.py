@@ -65,7 +65,7 @@ _ARABIC_SCRIPT_WORDS: Mapping[str, frozenset[str]] = {
     "ar": frozenset(
         "مرحبا مرحباً اهلا أهلا هلا شو وين بدي بدنا اريد أريد اريد ابغى هل انا أنا نحن انت "
         "في على عن الى إلى من هذا هذه ماذا لماذا متى شلون شكو اكو ماكو هسه هلق نعم لا "
-        "اخي اختي ممكن عندي عندنا بس مع السلام عليكم صباح الخير مساء".split()
+        "اخي اختي ممكن عندي عندنا بس مع السلام عليكم صباح الخير مساء عم رح هيك كتير ليش منيح هون لهون".split()
     ),
     "prs": frozenset(
         "است هست نیست میخواهم میخواهیم میخوام چطور کجا چه چرا را برای شما تو "
@@ -100,7 +100,7 @@ _LATIN_WORDS: Mapping[str, frozenset[str]] = {
         "tschuss geht gehen machen suche finde".split()
     ),
     "en": frozenset(
-        "i you he she we they and or not no where how what when why is are am have has need "
+        "i you he she we they and or not no where how what when why is are have has need "
         "can could want would my me the a an with for please thank thanks there in on to of "
         "do does my from get find help flat job work course english good morning evening "
         "apartment house live looking".split()
@@ -112,15 +112,15 @@ _LATIN_WORDS: Mapping[str, frozenset[str]] = {
         "shu shou sho kif kifak keefak kifik kifkon ana enta inta mish mesh mafi ma3 3ala "
         "sabah kheir khair el akhi ukhti shakhs insan mwazaf muwazaf mumkin momken ureed "
         "areed abi abgha tayeb tamam ahki a7ki ye7ki yehki 7ada hada 7aqiqi haqiqi ma3i "
-        "maak shlonak shlonkom".split()
+        "maak shlonak shlonkom shoghol shogl sho3l shaqa sha2a iqama 2iqama".split()
     ),
     # Finglish / Pinglish: Dari and Persian in Latin letters.
     "prs": frozenset(
         "chetori chetor khubi khoobi khub khoob mamnun mamnoon tashakor tashakur tashakkur "
-        "man mikham mikhaham mikhayam mekhaham mekham mikhahom ba yak yek nafar adam gap "
+        "mikham mikhaham mikhayam mekhaham mekham mikhahom ba yak yek nafar adam gap "
         "bezanam bezanom harf sohbat lazem daram dari farsi kojast koja chi che hast ast "
         "lotfan lutfan khodahafez khoda hafez sobh bakhair bakheir jan agha khanom kho "
-        "mishe metanam mitunam komak".split()
+        "mishe metanam mitunam komak shode shodeh eqamat zaban khane khoone kojai".split()
     ),
 }
 
@@ -183,7 +183,7 @@ def _guess_arabic_script(text: str, words: list[str]) -> LanguageGuess:
 def _guess_latin_script(text: str, words: list[str]) -> LanguageGuess:
     """German or English; Arabizi and Finglish when their words or digit-letters show."""
     hits = {lang: sum(w in vocab for w in words) for lang, vocab in _LATIN_WORDS.items()}
-    hits["ar"] += sum(bool(_ARABIZI_TOKEN.match(w)) for w in text.lower().split())
+    hits["ar"] += sum(bool(_ARABIZI_TOKEN.match(w)) for w in text.lower().split() if w not in _NEUTRAL_WORDS)
     if any(ch in "äöüß" for ch in text.lower()):
         hits["de"] += 2
     romanised = max(("ar", "prs"), key=hits.__getitem__)
@@ -209,7 +209,10 @@ def guess_from_text(text: str) -> LanguageGuess:
     letters = [s for s in map(_script_of, "".join(words) or clean) if s]
     if not letters:
         return LanguageGuess(DEFAULT_LANGUAGE, 0.0, Evidence.NONE)
-    script = max(set(letters), key=letters.count)
+    # People embed German terms in their own language, rarely the other way round: Arabic
+    # or Cyrillic letters decide once they make up a third of the text.
+    native = max(("arabic", "cyrillic"), key=letters.count)
+    script = native if letters.count(native) * 3 >= len(letters) else max(set(letters), key=letters.count)
     if script == "cyrillic":
         evidence = Evidence.LANGUAGE if len(letters) >= 3 else Evidence.SCRIPT
         return LanguageGuess("uk", letters.count("cyrillic") / len(letters), evidence)
