@@ -61,4 +61,4 @@ $(MODEL): $(INSTALLED) $(MODEL_INPUTS)
 	touch $@
 
 clean:
-	rm -rf models .rasa reports/nlu reports/bench
+	rm -rf models .rasa
