@@ -1,0 +1,32 @@
+"""Coordinator CLI: `python -m knowledge validate [DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from knowledge.validation import InvalidEntries, load_entries
+
+DEFAULT_ENTRIES = Path(__file__).resolve().parent / "entries"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m knowledge", description="Keep Lotse's knowledge base of local services.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", help="check every entry file and report all problems at once")
+    validate.add_argument("directory", nargs="?", type=Path, default=DEFAULT_ENTRIES)
+    args = parser.parse_args(argv)
+
+    try:
+        entries = load_entries(args.directory)
+    except InvalidEntries as invalid:
+        print(invalid, file=sys.stderr)
+        print(f"{len(invalid.problems)} problem(s); nothing was loaded.", file=sys.stderr)
+        return 1
+    print(f"{len(entries)} entries in {args.directory} are valid.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

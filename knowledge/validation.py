@@ -1,0 +1,347 @@
+"""Read and check entry files. Every problem is reported at once, as
+`file:line: what is wrong and how to fix it`, and one bad file means no entries at all:
+a coordinator fixes the list and tries again, the bot keeps serving the previous data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+from urllib.parse import urlparse
+
+import yaml
+
+from knowledge.entry import (
+    BIELEFELD_DISTRICTS, LANGUAGES, SOURCE_LANGUAGE, STATUSES, TOPICS, WEEKDAYS,
+    Address, Contact, Geo, OpeningInterval, ServiceEntry, Translation,
+)
+
+MAX_LENGTHS = {"title": 120, "summary": 400, "line": 200, "note": 300, "field": 200}
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()/-]{4,24}[0-9]$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+_POSTCODE = re.compile(r"^[0-9]{5}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class InvalidEntries(Exception):
+    """Raised with every problem found; nothing was loaded."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = tuple(problems)
+
+
+class _Lines:
+    """Line numbers of the values in a YAML document, looked up by path."""
+
+    def __init__(self, node: yaml.Node | None) -> None:
+        self._root = node
+
+    def of(self, *path: str | int) -> int:
+        node = self._root
+        for step in path:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                child = next((v for k, v in node.value if k.value == step), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+                child = node.value[step]
+            if child is None:
+                break
+            node = child
+        return node.start_mark.line + 1 if node is not None else 1
+
+
+class _Checker:
+    """Collects the problems of one file while turning its data into an entry."""
+
+    def __init__(self, file: str, lines: _Lines) -> None:
+        self.file, self.lines, self.problems = file, lines, []
+
+    def problem(self, path: tuple, message: str) -> None:
+        self.problems.append(Problem(self.file, self.lines.of(*path), message))
+
+    def text(self, value: Any, path: tuple, limit: int, required: bool = True) -> str | None:
+        if value is None or value == "":
+            if required:
+                self.problem(path, f"'{_dotted(path)}' is missing: add a text")
+            return None
+        if not isinstance(value, str):
+            self.problem(path, f"'{_dotted(path)}' must be text, not {type(value).__name__}: put it in quotes")
+            return None
+        if any(unicodedata.category(c) in {"Cc", "Cf"} and c not in "\n\t\u200c\u200d" for c in value):
+            self.problem(path, f"'{_dotted(path)}' contains invisible control or bidi characters: retype the text")
+            return None
+        if len(value) > limit:
+            self.problem(path, f"'{_dotted(path)}' has {len(value)} characters, at most {limit} are allowed: shorten it")
+            return None
+        return value.strip()
+
+    def texts(self, value: Any, path: tuple, limit: int) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(path, f"'{_dotted(path)}' must be a list (lines starting with '- ')")
+            return ()
+        return tuple(t for i, item in enumerate(value) if (t := self.text(item, (*path, i), limit)))
+
+    def choice(self, value: Any, path: tuple, allowed: Iterable[str]) -> str | None:
+        allowed = tuple(allowed)
+        if value not in allowed:
+            self.problem(path, f"'{_dotted(path)}' is {value!r}; use one of: {', '.join(allowed)}")
+            return None
+        return value
+
+    def choices(self, value: Any, path: tuple, allowed: Iterable[str]) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value:
+            self.problem(path, f"'{_dotted(path)}' must be a non-empty list")
+            return ()
+        return tuple(c for i, item in enumerate(value) if (c := self.choice(item, (*path, i), allowed)))
+
+    def mapping(self, value: Any, path: tuple, required: bool = False) -> dict | None:
+        if value is None and not required:
+            return None
+        if not isinstance(value, dict):
+            self.problem(path, f"'{_dotted(path) or 'the file'}' must be a mapping of 'key: value' lines")
+            return None
+        return value
+
+    def checked(self, value: Any, path: tuple, test: Callable[[str], bool], what: str) -> str | None:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not test(value):
+            self.problem(path, f"'{_dotted(path)}' is not a valid {what}: {value!r}")
+            return None
+        return value
+
+
+def _dotted(path: tuple) -> str:
+    return ".".join(str(step) for step in path)
+
+
+def _is_url(value: str) -> bool:
+    parsed = urlparse(value)
+    return parsed.scheme in {"http", "https"} and "." in parsed.netloc and " " not in value
+
+
+def _is_phone(value: str) -> bool:
+    return bool(_PHONE.match(value)) and sum(c.isdigit() for c in value) >= 6
+
+
+def _parse_time(check: _Checker, value: Any, path: tuple) -> time | None:
+    match = _TIME.match(value) if isinstance(value, str) else None
+    if not match:
+        check.problem(path, f"'{_dotted(path)}' must be a time like \"08:30\" (in quotes, 00:00–23:59), not {value!r}")
+        return None
+    return time(int(match[1]), int(match[2]))
+
+
+def _opening_hours(check: _Checker, value: Any) -> tuple[OpeningInterval, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        check.problem(("opening_hours",), "'opening_hours' must be a list of {days, opens, closes}")
+        return ()
+    intervals: list[tuple[OpeningInterval, int]] = []
+    for i, item in enumerate(value):
+        path = ("opening_hours", i)
+        if check.mapping(item, path, required=True) is None:
+            continue
+        days = check.choices(item.get("days"), (*path, "days"), WEEKDAYS)
+        opens = _parse_time(check, item.get("opens"), (*path, "opens"))
+        closes = _parse_time(check, item.get("closes"), (*path, "closes"))
+        if opens is None or closes is None:
+            continue
+        if opens == closes:
+            check.problem(path, "opens and closes at the same time: correct one of them")
+            continue
+        intervals += [(OpeningInterval(day, opens, closes), i) for day in days]
+    for (first, i), (second, j) in _pairs(intervals):
+        if first.weekday == second.weekday and _overlap(first, second):
+            check.problem(("opening_hours", j),
+                          f"overlaps with opening_hours item {i + 1} on {first.weekday}: merge or correct them")
+    return tuple(interval for interval, _ in intervals)
+
+
+def _pairs(items: list) -> Iterable[tuple]:
+    return ((items[a], items[b]) for a in range(len(items)) for b in range(a + 1, len(items)))
+
+
+def _minutes(interval: OpeningInterval) -> tuple[int, int]:
+    start = interval.opens.hour * 60 + interval.opens.minute
+    end = interval.closes.hour * 60 + interval.closes.minute
+    return start, end + (24 * 60 if interval.crosses_midnight else 0)
+
+
+def _overlap(first: OpeningInterval, second: OpeningInterval) -> bool:
+    (a_start, a_end), (b_start, b_end) = _minutes(first), _minutes(second)
+    return a_start < b_end and b_start < a_end
+
+
+def _translation(check: _Checker, value: Any, language: str) -> Translation | None:
+    path = ("translations", language)
+    if check.mapping(value, path, required=True) is None:
+        return None
+    title = check.text(value.get("title"), (*path, "title"), MAX_LENGTHS["title"])
+    summary = check.text(value.get("summary"), (*path, "summary"), MAX_LENGTHS["summary"])
+    source_hash = value.get("source_hash")
+    if language != SOURCE_LANGUAGE and not isinstance(source_hash, str):
+        check.problem((*path,), f"'{_dotted(path)}.source_hash' is missing: "
+                      "run `python -m knowledge sync` or copy it from `python -m knowledge report`")
+    if title is None or summary is None:
+        return None
+    return Translation(
+        title=title,
+        summary=summary,
+        offers=check.texts(value.get("offers"), (*path, "offers"), MAX_LENGTHS["line"]),
+        keywords=check.texts(value.get("keywords"), (*path, "keywords"), MAX_LENGTHS["line"]),
+        hours_note=check.text(value.get("hours_note"), (*path, "hours_note"), MAX_LENGTHS["note"], required=False),
+        appointment_info=check.text(value.get("appointment_info"), (*path, "appointment_info"),
+                                    MAX_LENGTHS["note"], required=False),
+        cost=check.text(value.get("cost"), (*path, "cost"), MAX_LENGTHS["field"], required=False),
+        source_hash=source_hash if language != SOURCE_LANGUAGE else None,
+    )
+
+
+def entry_from_data(data: Any, check: _Checker) -> ServiceEntry | None:
+    """Turn one document into an entry, recording every problem in `check`."""
+    if check.mapping(data, (), required=True) is None:
+        return None
+    entry_id = data.get("id")
+    if not isinstance(entry_id, str) or not _ID.match(entry_id):
+        check.problem(("id",), f"'id' must be a slug of lower-case letters, digits and hyphens, not {entry_id!r}")
+    unknown = sorted(set(data) - _KNOWN_KEYS)
+    for key in unknown:
+        check.problem((key,), f"unknown field '{key}': check the spelling (known: {', '.join(sorted(_KNOWN_KEYS))})")
+
+    translations_data = check.mapping(data.get("translations"), ("translations",), required=True) or {}
+    for language in sorted(set(translations_data) - set(LANGUAGES)):
+        check.problem(("translations", language), f"unknown language '{language}': use one of {', '.join(LANGUAGES)}")
+    if SOURCE_LANGUAGE not in translations_data:
+        check.problem(("translations",), "the German text ('translations.de') is missing: it is the source")
+    translations = {
+        language: t for language in LANGUAGES
+        if language in translations_data and (t := _translation(check, translations_data[language], language))
+    }
+
+    address = None
+    address_data = check.mapping(data.get("address"), ("address",))
+    if address_data is not None:
+        street = check.text(address_data.get("street"), ("address", "street"), MAX_LENGTHS["field"], required=False)
+        postcode = check.checked(str(address_data.get("postcode") or ""), ("address", "postcode"),
+                                 _POSTCODE.match, "German postcode (five digits)")
+        city = check.text(address_data.get("city"), ("address", "city"), MAX_LENGTHS["field"])
+        district = address_data.get("district")
+        if district is not None:
+            district = check.choice(district, ("address", "district"), BIELEFELD_DISTRICTS)
+        address = Address(street or "", postcode or "", city or "", district)
+
+    geo = None
+    geo_data = check.mapping(data.get("geo"), ("geo",))
+    if geo_data is not None:
+        lat, lon = geo_data.get("lat"), geo_data.get("lon")
+        if not (isinstance(lat, (int, float)) and -90 <= lat <= 90 and isinstance(lon, (int, float)) and -180 <= lon <= 180):
+            check.problem(("geo",), "'geo' needs numbers lat (-90..90) and lon (-180..180)")
+        else:
+            geo = Geo(float(lat), float(lon))
+
+    contact_data = check.mapping(data.get("contact"), ("contact",)) or {}
+    contact = Contact(
+        phone=check.checked(contact_data.get("phone"), ("contact", "phone"), _is_phone, "phone number (digits, +, spaces, / or -)"),
+        email=check.checked(contact_data.get("email"), ("contact", "email"), _EMAIL.match, "e-mail address"),
+        website=check.checked(contact_data.get("website"), ("contact", "website"), _is_url, "web address (http:// or https://)"),
+    )
+
+    appointment_required = data.get("appointment_required")
+    if appointment_required is not None and not isinstance(appointment_required, bool):
+        check.problem(("appointment_required",), "'appointment_required' must be true or false")
+        appointment_required = None
+
+    last_verified = data.get("last_verified")
+    if last_verified is not None and not isinstance(last_verified, date):
+        check.problem(("last_verified",), f"'last_verified' must be a date like 2026-11-21, not {last_verified!r}")
+        last_verified = None
+    elif isinstance(last_verified, date) and last_verified > date.today():
+        check.problem(("last_verified",), f"'last_verified' ({last_verified}) is in the future")
+        last_verified = None
+
+    source = data.get("source")
+    if source is not None:
+        source = check.text(source, ("source",), 500)
+
+    entry = ServiceEntry(
+        id=entry_id if isinstance(entry_id, str) else "",
+        status=check.choice(data.get("status", "draft"), ("status",), STATUSES) or "draft",
+        topics=check.choices(data.get("topics"), ("topics",), TOPICS),
+        organisation=check.text(data.get("organisation"), ("organisation",), MAX_LENGTHS["field"]) or "",
+        translations=translations,
+        address=address,
+        geo=geo,
+        opening_hours=_opening_hours(check, data.get("opening_hours")),
+        appointment_required=appointment_required,
+        contact=contact,
+        languages_spoken=check.texts(data.get("languages_spoken"), ("languages_spoken",), 40),
+        target_groups=check.texts(data.get("target_groups"), ("target_groups",), 80),
+        source=source,
+        last_verified=last_verified,
+    )
+    if entry.status == "published" and not entry.verified:
+        check.problem(("status",), "a published entry needs 'source' and 'last_verified'; "
+                      "keep it 'draft' until its facts are checked")
+    return entry
+
+
+_KNOWN_KEYS = {
+    "id", "status", "topics", "organisation", "translations", "address", "geo", "opening_hours",
+    "appointment_required", "contact", "languages_spoken", "target_groups", "source", "last_verified",
+}
+
+
+def load_entry_file(path: Path) -> tuple[ServiceEntry | None, list[Problem]]:
+    """One file: its entry (None if unusable) and its problems."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        return None, [Problem(name, 1, f"not UTF-8 text ({error.reason} at byte {error.start}): save it as UTF-8")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        return None, [Problem(name, line, f"not valid YAML: {getattr(error, 'problem', error)}")]
+    check = _Checker(name, _Lines(node))
+    entry = entry_from_data(data, check)
+    return (entry if not check.problems else None), check.problems
+
+
+def load_entries(directory: Path) -> list[ServiceEntry]:
+    """All entries of a directory, or InvalidEntries with every problem of every file."""
+    entries, problems, seen = [], [], {}
+    for path in sorted(directory.glob("*.yml")):
+        entry, file_problems = load_entry_file(path)
+        problems += file_problems
+        if entry is None:
+            continue
+        if entry.id in seen:
+            problems.append(Problem(str(path), 1, f"duplicate id '{entry.id}', also used in {seen[entry.id]}"))
+            continue
+        seen[entry.id] = path.name
+        entries.append(entry)
+    if problems:
+        raise InvalidEntries(sorted(problems, key=lambda p: (p.file, p.line)))
+    return entries
