@@ -271,6 +271,11 @@ def entry_from_data(data: Any, check: _Checker) -> ServiceEntry | None:
         appointment_required = None
 
     last_verified = data.get("last_verified")
+    if isinstance(last_verified, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", last_verified):
+        try:  # stored documents and spreadsheets carry the date as text
+            last_verified = date.fromisoformat(last_verified)
+        except ValueError:
+            pass
     if last_verified is not None and not isinstance(last_verified, date):
         check.problem(("last_verified",), f"'last_verified' must be a date like 2026-11-21, not {last_verified!r}")
         last_verified = None
@@ -310,30 +315,40 @@ _KNOWN_KEYS = {
 }
 
 
-def load_entry_file(path: Path) -> tuple[ServiceEntry | None, list[Problem]]:
-    """One file: its entry (None if unusable) and its problems."""
+def entry_from_document(document: dict, origin: str) -> ServiceEntry:
+    """An entry from an already parsed document (a stored row, a spreadsheet row)."""
+    check = _Checker(origin, _Lines(None))
+    entry = entry_from_data(document, check)
+    if check.problems or entry is None:
+        raise InvalidEntries(check.problems)
+    return entry
+
+
+def load_entry_file(path: Path) -> tuple[ServiceEntry | None, Any, list[Problem]]:
+    """One file: its entry (None if unusable), its parsed document and its problems."""
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        return None, [Problem(name, 1, f"not UTF-8 text ({error.reason} at byte {error.start}): save it as UTF-8")]
+        return None, None, [Problem(name, 1, f"not UTF-8 text ({error.reason} at byte {error.start}): save it as UTF-8")]
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        return None, [Problem(name, line, f"not valid YAML: {getattr(error, 'problem', error)}")]
+        return None, None, [Problem(name, line, f"not valid YAML: {getattr(error, 'problem', error)}")]
     check = _Checker(name, _Lines(node))
     entry = entry_from_data(data, check)
-    return (entry if not check.problems else None), check.problems
+    return (entry if not check.problems else None), data, check.problems
 
 
-def load_entries(directory: Path) -> list[ServiceEntry]:
-    """All entries of a directory, or InvalidEntries with every problem of every file."""
-    entries, problems, seen = [], [], {}
+def load_documents(directory: Path) -> list[tuple[ServiceEntry, dict]]:
+    """Every entry of a directory with the document it was read from, or InvalidEntries
+    with every problem of every file."""
+    loaded, problems, seen = [], [], {}
     for path in sorted(directory.glob("*.yml")):
-        entry, file_problems = load_entry_file(path)
+        entry, document, file_problems = load_entry_file(path)
         problems += file_problems
         if entry is None:
             continue
@@ -341,7 +356,11 @@ def load_entries(directory: Path) -> list[ServiceEntry]:
             problems.append(Problem(str(path), 1, f"duplicate id '{entry.id}', also used in {seen[entry.id]}"))
             continue
         seen[entry.id] = path.name
-        entries.append(entry)
+        loaded.append((entry, document))
     if problems:
         raise InvalidEntries(sorted(problems, key=lambda p: (p.file, p.line)))
-    return entries
+    return loaded
+
+
+def load_entries(directory: Path) -> list[ServiceEntry]:
+    return [entry for entry, _ in load_documents(directory)]

@@ -1,0 +1,20 @@
+"""Alembic environment for Lotse's database. `knowledge.store.open_store` runs it on its
+own connection; the `alembic` command uses `sqlalchemy.url` or DATABASE_URL."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from knowledge.store import Base, database_url
+
+target_metadata = Base.metadata
+connection = context.config.attributes.get("connection")
+
+if connection is None:
+    url = context.config.get_main_option("sqlalchemy.url") or database_url()
+    with create_engine(url, future=True).begin() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        context.run_migrations()
+else:
+    context.configure(connection=connection, target_metadata=target_metadata)
+    with context.begin_transaction():
+        context.run_migrations()

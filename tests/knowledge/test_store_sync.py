@@ -1,0 +1,96 @@
+"""`sync` puts exactly the YAML entries into the store, changes nothing when run twice,
+and writes nothing at all when one file is bad."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from knowledge.store import last_sync, load_stored_entries, open_store, sync
+from knowledge.validation import InvalidEntries
+from tests.conftest import PROJECT_ROOT
+from tests.knowledge.test_entry_validation import VALID, write_entry
+
+
+def published(entry_id: str, title: str = "Integrationskurse der Volkshochschule") -> dict:
+    data = copy.deepcopy(VALID)
+    data.update(id=entry_id, status="published", source="https://example.org/source", last_verified="2026-11-01")
+    data["translations"]["de"]["title"] = title
+    return data
+
+
+@pytest.fixture
+def engine(store_url):
+    engine = open_store(store_url)
+    yield engine
+    engine.dispose()
+
+
+def test_sync_loads_the_entries_and_the_bot_reads_the_published_ones(engine, tmp_path):
+    write_entry(tmp_path, published("vhs"))
+    write_entry(tmp_path, VALID)  # a draft
+    result = sync(engine, tmp_path)
+    assert (result.added, result.updated, result.removed) == (2, 0, 0)
+    (entry,) = load_stored_entries(engine)
+    assert entry.id == "vhs" and entry.verified and entry.last_verified.isoformat() == "2026-11-01"
+    assert entry.translations["ar"].title == "دورات الاندماج"
+    assert last_sync(engine) is not None
+
+
+def test_sync_twice_changes_nothing(engine, tmp_path):
+    write_entry(tmp_path, published("vhs"))
+    sync(engine, tmp_path)
+    again = sync(engine, tmp_path)
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 1)
+
+
+def test_sync_updates_edited_entries_and_removes_deleted_ones(engine, tmp_path):
+    write_entry(tmp_path, published("vhs"))
+    old = write_entry(tmp_path, published("old-office"))
+    sync(engine, tmp_path)
+    write_entry(tmp_path, published("vhs", title="Integrationskurse (neu)"))
+    old.unlink()
+    result = sync(engine, tmp_path)
+    assert (result.updated, result.removed) == (1, 1)
+    assert [e.translations["de"].title for e in load_stored_entries(engine)] == ["Integrationskurse (neu)"]
+
+
+def test_one_bad_file_writes_nothing_and_the_previous_entries_stay(engine, tmp_path):
+    write_entry(tmp_path, published("vhs"))
+    sync(engine, tmp_path)
+    synced_before = last_sync(engine)
+    write_entry(tmp_path, published("new-office"))
+    broken = published("broken")
+    broken["contact"]["phone"] = "ring us"
+    write_entry(tmp_path, broken)
+    with pytest.raises(InvalidEntries, match="broken.yml"):
+        sync(engine, tmp_path)
+    assert [e.id for e in load_stored_entries(engine)] == ["vhs"]
+    assert last_sync(engine) == synced_before
+
+
+def test_the_schema_is_migrated_by_alembic(engine):
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+
+
+def test_cli_sync_reports_what_changed_and_refuses_bad_files(store_url, tmp_path):
+    entries = tmp_path / "entries"
+    entries.mkdir()
+    write_entry(entries, published("vhs"))
+
+    def run_sync() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "knowledge", "sync", str(entries)], capture_output=True,
+                              text=True, cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": store_url})
+
+    first = run_sync()
+    assert first.returncode == 0 and "1 added" in first.stdout
+    assert "0 added, 0 updated, 0 removed, 1 unchanged" in run_sync().stdout
+    write_entry(entries, {**published("bad"), "topics": ["weather"]})
+    refused = run_sync()
+    assert refused.returncode == 1 and "bad.yml" in refused.stderr and "nothing was loaded" in refused.stderr
