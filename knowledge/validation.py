@@ -82,7 +82,7 @@ class _Checker:
         if not isinstance(value, str):
             self.problem(path, f"'{_dotted(path)}' must be text, not {type(value).__name__}: put it in quotes")
             return None
-        if any(unicodedata.category(c) in {"Cc", "Cf"} and c not in "\n\t\u200c\u200d" for c in value):
+        if any(_is_forbidden_character(c) for c in value):
             self.problem(path, f"'{_dotted(path)}' contains invisible control or bidi characters: retype the text")
             return None
         if len(value) > limit:
@@ -126,6 +126,14 @@ class _Checker:
             self.problem(path, f"'{_dotted(path)}' is not a valid {what}: {value!r}")
             return None
         return value
+
+
+def _is_forbidden_character(char: str) -> bool:
+    """Control characters and bidi embeddings/overrides/isolates, which can make a text
+    display differently from what it says. Letter marks (LRM, RLM, ZWNJ) are allowed:
+    Arabic and Dari texts need them around numbers and inside words."""
+    code = ord(char)
+    return (unicodedata.category(char) == "Cc" and char not in "\n\t") or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069
 
 
 def _dotted(path: tuple) -> str:

@@ -172,3 +172,11 @@ def test_cli_validate_accepts_a_valid_directory(tmp_path):
     result = subprocess.run([sys.executable, "-m", "knowledge", "validate", str(tmp_path)],
                             capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert result.returncode == 0 and "1 entries" in result.stdout
+
+
+def test_letter_direction_marks_in_arabic_text_are_allowed(tmp_path):
+    data = copy.deepcopy(VALID)
+    data["translations"]["ar"]["summary"] = "اتصل على \u200e0521 000000\u200e من الساعة 8"
+    write_entry(tmp_path, data)
+    (entry,) = load_entries(tmp_path)
+    assert "\u200e" in entry.translations["ar"].summary
