@@ -8,6 +8,7 @@ WORKDIR /app
 
 COPY requirements.txt constraints.txt pyproject.toml ./
 COPY nlu/ nlu/
+COPY knowledge/ knowledge/
 RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt \
  && pip install --no-cache-dir --no-deps -e . \
  && pip check
