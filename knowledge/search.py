@@ -1,0 +1,102 @@
+"""Find the services that answer a newcomer's question, ranked, in their language.
+
+Ranking combines the topic, a lexical match of the user's words against each entry's
+title, summary, offers and keywords (character n-gram TF-IDF, which survives misspellings
+and transliterations), and the district. German texts and keywords are always part of an
+entry's searchable text: newcomers type the German office words in every language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import linear_kernel
+from sqlalchemy.engine import Engine
+
+from knowledge.entry import LANGUAGES, SOURCE_LANGUAGE, ServiceEntry, Translation
+from knowledge.store import last_sync, load_stored_entries
+
+TOPIC_WEIGHT = 0.5
+DISTRICT_WEIGHT = 0.2
+FALLBACK_LANGUAGES = ("en", SOURCE_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class ServiceAnswer:
+    entry: ServiceEntry
+    language: str  # the language of `texts`
+    translated: bool  # False when the requested language was missing and `texts` fall back
+    texts: Translation
+    score: float
+
+
+def _searchable(entry: ServiceEntry, language: str) -> str:
+    chosen = [entry.translations[lang] for lang in {language, SOURCE_LANGUAGE} if lang in entry.translations]
+    return " ".join(" ".join((t.title, t.summary, *t.offers, *t.keywords)) for t in chosen)
+
+
+def _texts_in(entry: ServiceEntry, language: str) -> tuple[str, Translation, bool]:
+    if language in entry.translations:
+        return language, entry.translations[language], True
+    for fallback in FALLBACK_LANGUAGES:
+        if fallback in entry.translations:
+            return fallback, entry.translations[fallback], False
+    raise ValueError(f"entry {entry.id} has no German text")
+
+
+class ServiceIndex:
+    """An in-memory index over a fixed set of entries, one TF-IDF matrix per language."""
+
+    def __init__(self, entries: Sequence[ServiceEntry]) -> None:
+        self.entries = tuple(entries)
+        self._vectorizers, self._matrices = {}, {}
+        if not self.entries:
+            return
+        for language in LANGUAGES:
+            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), strip_accents="unicode", sublinear_tf=True)
+            self._matrices[language] = vectorizer.fit_transform([_searchable(e, language) for e in self.entries])
+            self._vectorizers[language] = vectorizer
+
+    def find(self, topic: str, language: str, text: str, district: str | None = None, limit: int = 3,
+             offset: int = 0) -> list[ServiceAnswer]:
+        """Entries of the topic (and general ones), best first; `offset` pages on ("more")."""
+        if not self.entries:
+            return []
+        lexical = linear_kernel(self._vectorizers[language].transform([text or ""]), self._matrices[language])[0]
+        scored = []
+        for entry, similarity in zip(self.entries, lexical):
+            if topic not in entry.topics and "general" not in entry.topics:
+                continue
+            score = float(similarity) + (TOPIC_WEIGHT if topic in entry.topics else 0.0)
+            if district and entry.address and entry.address.district == district:
+                score += DISTRICT_WEIGHT
+            scored.append((score, entry))
+        scored.sort(key=lambda pair: (-pair[0], pair[1].id))
+        answers = []
+        for score, entry in scored[offset:offset + limit]:
+            shown_language, texts, translated = _texts_in(entry, language)
+            answers.append(ServiceAnswer(entry, shown_language, translated, texts, round(score, 4)))
+        return answers
+
+
+class KnowledgeBase:
+    """The published entries of a store, re-read whenever a newer sync has happened, so
+    the bot picks up a coordinator's `sync` without a restart."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._synced_at: datetime | None = None
+        self._index = ServiceIndex(())
+
+    def index(self) -> ServiceIndex:
+        synced_at = last_sync(self._engine)
+        if synced_at != self._synced_at:
+            self._index = ServiceIndex(load_stored_entries(self._engine))
+            self._synced_at = synced_at
+        return self._index
+
+    def find_services(self, topic: str, language: str, text: str, district: str | None = None,
+                      limit: int = 3, offset: int = 0) -> list[ServiceAnswer]:
+        return self.index().find(topic, language, text, district, limit, offset)
