@@ -339,13 +339,16 @@ def load_entry_file(path: Path) -> tuple[ServiceEntry | None, Any, list[Problem]
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         return None, None, [Problem(name, 1, f"not UTF-8 text ({error.reason} at byte {error.start}): save it as UTF-8")]
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+    loader = yaml.SafeLoader(text)
+    try:  # one parse gives both the node tree (for line numbers) and the data
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         return None, None, [Problem(name, line, f"not valid YAML: {getattr(error, 'problem', error)}")]
+    finally:
+        loader.dispose()
     check = _Checker(name, _Lines(node))
     entry = entry_from_data(data, check)
     return (entry if not check.problems else None), data, check.problems
