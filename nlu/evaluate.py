@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from nlu.components import emergency_comes_first
+from nlu.components import EMERGENCY, emergency_comes_first
 from nlu.model import load_agent, parse, quiet_rasa_logs
 
 TOPIC_INTENTS = ("ask_housing", "ask_language_course", "ask_work", "ask_residence")
@@ -68,7 +68,7 @@ def decide(prediction: Prediction, threshold: float, ambiguity: float, emergency
     FallbackClassifier rule, then EmergencyFirst."""
     ranking = [{"name": name, "confidence": confidence} for name, confidence in prediction.ranking]
     if emergency_comes_first(ranking, emergency_floor):
-        return "emergency"
+        return EMERGENCY
     (best, confidence), *rest = prediction.ranking or ((FALLBACK, 0.0),)
     second = rest[0][1] if rest else 0.0
     if confidence < threshold or confidence - second < ambiguity:
