@@ -32,8 +32,9 @@ validate: $(INSTALLED)
 nlu-report: $(MODEL)  ## per-language accuracy, macro-F1 per intent, confusion matrix
 	$(PY) -m nlu.evaluate --model models --data tests/data/nlu --out reports/nlu
 
-bench: $(MODEL)  ## training time, load time, parse latency, peak memory (not a test)
+bench: $(MODEL)  ## training, load and parse figures; knowledge sync and query figures (not a test)
 	$(PY) -m nlu.bench --out reports/bench
+	$(PY) -m knowledge.bench --out reports/bench
 
 lock: $(INSTALLED)  ## re-pin constraints.txt after changing requirements.txt
 	$(VENV)/bin/pip install -r requirements.txt

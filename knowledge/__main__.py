@@ -1,38 +1,71 @@
-"""Coordinator CLI: `python -m knowledge validate|sync [DIR]`."""
+"""Coordinator CLI: `python -m knowledge validate|sync|new|export|import|report`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
-from knowledge.store import database_url, open_store, sync
+from knowledge.report import build_report, html_page, terminal_table
+from knowledge.scaffold import CannotScaffold, new_entry
+from knowledge.spreadsheet import export_csv, import_csv
+from knowledge.store import PROJECT_ROOT, database_url, open_store, sync
 from knowledge.validation import InvalidEntries, load_entries
 
 DEFAULT_ENTRIES = Path(__file__).resolve().parent / "entries"
+DEFAULT_REPORT = PROJECT_ROOT / "reports" / "knowledge" / "report.html"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m knowledge", description="Keep Lotse's knowledge base of local services.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--entries", type=Path, default=DEFAULT_ENTRIES, help="the entry files (default: %(default)s)")
+        return sub
+
+    command("validate", "check every entry file and report all problems at once")
+    command("sync", "load every entry into the store (DATABASE_URL, default SQLite under var/) in one transaction")
+    command("new", "write a new entry file with every field explained").add_argument("id", help="e.g. jobcenter-mitte")
+    command("export", "write all entries to one spreadsheet file").add_argument("--csv", type=Path, required=True)
+    command("import", "check a spreadsheet and, if all rows are valid, write its entries").add_argument(
+        "--csv", type=Path, required=True)
+    command("report", "list missing or outdated translations, due verifications, missing contact or hours").add_argument(
+        "--html", type=Path, default=DEFAULT_REPORT, help="where to write the HTML page (default: %(default)s)")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m knowledge", description="Keep Lotse's knowledge base of local services.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    validate = commands.add_parser("validate", help="check every entry file and report all problems at once")
-    validate.add_argument("directory", nargs="?", type=Path, default=DEFAULT_ENTRIES)
-    sync_command = commands.add_parser(
-        "sync", help="load every entry into the store (DATABASE_URL, default SQLite under var/) in one transaction"
-    )
-    sync_command.add_argument("directory", nargs="?", type=Path, default=DEFAULT_ENTRIES)
-    args = parser.parse_args(argv)
-
+    args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
-            print(f"{len(load_entries(args.directory))} entries in {args.directory} are valid.")
-        else:
-            result = sync(open_store(), args.directory)
-            print(f"synced {args.directory} into {database_url()}: {result.added} added, "
+            print(f"{len(load_entries(args.entries))} entries in {args.entries} are valid.")
+        elif args.command == "sync":
+            result = sync(open_store(), args.entries)
+            print(f"synced {args.entries} into {database_url()}: {result.added} added, "
                   f"{result.updated} updated, {result.removed} removed, {result.unchanged} unchanged.")
+        elif args.command == "new":
+            print(f"wrote {new_entry(args.entries, args.id)}: fill it in, then run `python -m knowledge validate`.")
+        elif args.command == "export":
+            print(f"wrote {export_csv(args.entries, args.csv)} entries to {args.csv}.")
+        elif args.command == "import":
+            result = import_csv(args.csv, args.entries)
+            print(f"imported {args.csv}: {result.written} entry files written, {result.unchanged} unchanged. "
+                  "Run `python -m knowledge sync` to publish them.")
+        else:
+            reports = build_report(load_entries(args.entries), date.today())
+            print(terminal_table(reports))
+            args.html.parent.mkdir(parents=True, exist_ok=True)
+            args.html.write_text(html_page(reports, date.today()), encoding="utf-8")
+            print(f"HTML page: {args.html}")
     except InvalidEntries as invalid:
         print(invalid, file=sys.stderr)
-        print(f"{len(invalid.problems)} problem(s); nothing was loaded.", file=sys.stderr)
+        print(f"{len(invalid.problems)} problem(s); nothing was written.", file=sys.stderr)
+        return 1
+    except (CannotScaffold, OSError) as error:
+        print(error, file=sys.stderr)
         return 1
     return 0
 

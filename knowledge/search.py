@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Sequence
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -16,7 +17,7 @@ from sklearn.metrics.pairwise import linear_kernel
 from sqlalchemy.engine import Engine
 
 from knowledge.entry import LANGUAGES, SOURCE_LANGUAGE, ServiceEntry, Translation
-from knowledge.store import last_sync, load_stored_entries
+from knowledge.store import last_sync, load_stored_entries, open_store
 
 TOPIC_WEIGHT = 0.5
 DISTRICT_WEIGHT = 0.2
@@ -100,3 +101,15 @@ class KnowledgeBase:
     def find_services(self, topic: str, language: str, text: str, district: str | None = None,
                       limit: int = 3, offset: int = 0) -> list[ServiceAnswer]:
         return self.index().find(topic, language, text, district, limit, offset)
+
+
+@lru_cache(maxsize=1)
+def default_knowledge_base() -> KnowledgeBase:
+    """The store the coordinators sync into (DATABASE_URL, default SQLite under var/)."""
+    return KnowledgeBase(open_store())
+
+
+def find_services(topic: str, language: str, text: str, district: str | None = None, limit: int = 3,
+                  offset: int = 0) -> list[ServiceAnswer]:
+    """The query API for the actions: ranked published services, rendered in `language`."""
+    return default_knowledge_base().find_services(topic, language, text, district, limit, offset)

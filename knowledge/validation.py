@@ -5,7 +5,6 @@ a coordinator fixes the list and tries again, the bot keeps serving the previous
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
@@ -25,6 +24,7 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 ()/-]{4,24}[0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 _POSTCODE = re.compile(r"^[0-9]{5}$")
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses a city's entries ten times faster
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,20 @@ class _Lines:
         return node.start_mark.line + 1 if node is not None else 1
 
 
+class _SameLine:
+    """Where a whole document sits on one line (a spreadsheet row) or has no lines (a stored row)."""
+
+    def __init__(self, line: int) -> None:
+        self._line = line
+
+    def of(self, *path: str | int) -> int:
+        return self._line
+
+
 class _Checker:
     """Collects the problems of one file while turning its data into an entry."""
 
-    def __init__(self, file: str, lines: _Lines) -> None:
+    def __init__(self, file: str, lines: _Lines | _SameLine) -> None:
         self.file, self.lines, self.problems = file, lines, []
 
     def problem(self, path: tuple, message: str) -> None:
@@ -82,7 +92,7 @@ class _Checker:
         if not isinstance(value, str):
             self.problem(path, f"'{_dotted(path)}' must be text, not {type(value).__name__}: put it in quotes")
             return None
-        if any(_is_forbidden_character(c) for c in value):
+        if _FORBIDDEN_CHARACTERS.search(value):
             self.problem(path, f"'{_dotted(path)}' contains invisible control or bidi characters: retype the text")
             return None
         if len(value) > limit:
@@ -96,7 +106,14 @@ class _Checker:
         if not isinstance(value, list):
             self.problem(path, f"'{_dotted(path)}' must be a list (lines starting with '- ')")
             return ()
-        return tuple(t for i, item in enumerate(value) if (t := self.text(item, (*path, i), limit)))
+        lines = []
+        for i, item in enumerate(value):
+            line = self.text(item, (*path, i), limit)
+            if line and "\n" in line:
+                self.problem((*path, i), f"'{_dotted(path)}' holds one short line per item: split item {i + 1} into several")
+            elif line:
+                lines.append(line)
+        return tuple(lines)
 
     def choice(self, value: Any, path: tuple, allowed: Iterable[str]) -> str | None:
         allowed = tuple(allowed)
@@ -128,12 +145,16 @@ class _Checker:
         return value
 
 
-def _is_forbidden_character(char: str) -> bool:
-    """Control characters and bidi embeddings/overrides/isolates, which can make a text
-    display differently from what it says. Letter marks (LRM, RLM, ZWNJ) are allowed:
-    Arabic and Dari texts need them around numbers and inside words."""
-    code = ord(char)
-    return (unicodedata.category(char) == "Cc" and char not in "\n\t") or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069
+# Control characters (Unicode category Cc) except line break and tab, and the bidi
+# embeddings, overrides and isolates, which can make a text display differently from what it
+# says. Letter marks (LRM, RLM, ZWNJ) are allowed: Arabic and Dari need them around numbers
+# and inside words.
+_FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def is_entry_id(value: Any) -> bool:
+    """A stable slug: lower-case letters, digits and single hyphens."""
+    return isinstance(value, str) and bool(_ID.match(value))
 
 
 def _dotted(path: tuple) -> str:
@@ -181,7 +202,8 @@ def _opening_hours(check: _Checker, value: Any) -> tuple[OpeningInterval, ...]:
         if first.weekday == second.weekday and _overlap(first, second):
             check.problem(("opening_hours", j),
                           f"overlaps with opening_hours item {i + 1} on {first.weekday}: merge or correct them")
-    return tuple(interval for interval, _ in intervals)
+    # one order however the items were grouped, so equal hours make equal entries
+    return tuple(sorted((interval for interval, _ in intervals), key=lambda i: (WEEKDAYS.index(i.weekday), i.opens)))
 
 
 def _pairs(items: list) -> Iterable[tuple]:
@@ -206,9 +228,12 @@ def _translation(check: _Checker, value: Any, language: str) -> Translation | No
     title = check.text(value.get("title"), (*path, "title"), MAX_LENGTHS["title"])
     summary = check.text(value.get("summary"), (*path, "summary"), MAX_LENGTHS["summary"])
     source_hash = value.get("source_hash")
-    if language != SOURCE_LANGUAGE and not isinstance(source_hash, str):
-        check.problem((*path,), f"'{_dotted(path)}.source_hash' is missing: "
-                      "run `python -m knowledge sync` or copy it from `python -m knowledge report`")
+    if language != SOURCE_LANGUAGE and source_hash is None:
+        check.problem(path, f"'{_dotted(path)}.source_hash' is missing: copy the German text's current hash "
+                      "from `python -m knowledge report` once the translation is done")
+    elif language != SOURCE_LANGUAGE and not isinstance(source_hash, str):
+        check.problem((*path, "source_hash"), f"'{_dotted(path)}.source_hash' must be in quotes, "
+                      f"like source_hash: \"{source_hash}\"")
     if title is None or summary is None:
         return None
     return Translation(
@@ -229,7 +254,7 @@ def entry_from_data(data: Any, check: _Checker) -> ServiceEntry | None:
     if check.mapping(data, (), required=True) is None:
         return None
     entry_id = data.get("id")
-    if not isinstance(entry_id, str) or not _ID.match(entry_id):
+    if not is_entry_id(entry_id):
         check.problem(("id",), f"'id' must be a slug of lower-case letters, digits and hyphens, not {entry_id!r}")
     unknown = sorted(set(data) - _KNOWN_KEYS)
     for key in unknown:
@@ -323,12 +348,18 @@ _KNOWN_KEYS = {
 }
 
 
-def entry_from_document(document: dict, origin: str) -> ServiceEntry:
-    """An entry from an already parsed document (a stored row, a spreadsheet row)."""
-    check = _Checker(origin, _Lines(None))
+def check_document(document: Any, file: str, line: int = 1) -> tuple[ServiceEntry | None, list[Problem]]:
+    """An already parsed document (a spreadsheet row, a stored row) as an entry, or its
+    problems, all pointing at `line`."""
+    check = _Checker(file, _SameLine(line))
     entry = entry_from_data(document, check)
-    if check.problems or entry is None:
-        raise InvalidEntries(check.problems)
+    return (entry if not check.problems else None), check.problems
+
+
+def entry_from_document(document: dict, origin: str) -> ServiceEntry:
+    entry, problems = check_document(document, origin)
+    if entry is None:
+        raise InvalidEntries(problems)
     return entry
 
 
@@ -339,7 +370,7 @@ def load_entry_file(path: Path) -> tuple[ServiceEntry | None, Any, list[Problem]
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         return None, None, [Problem(name, 1, f"not UTF-8 text ({error.reason} at byte {error.start}): save it as UTF-8")]
-    loader = yaml.SafeLoader(text)
+    loader = _SafeLoader(text)
     try:  # one parse gives both the node tree (for line numbers) and the data
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

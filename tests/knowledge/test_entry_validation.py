@@ -66,7 +66,7 @@ def test_a_valid_entry_loads_with_its_hours_and_translations(tmp_path):
     write_entry(tmp_path, VALID)
     (entry,) = load_entries(tmp_path)
     assert entry.topics == ("language_course",)
-    assert [i.weekday for i in entry.opening_hours] == ["mon", "tue", "mon"]
+    assert [(i.weekday, f"{i.opens:%H:%M}") for i in entry.opening_hours] == [("mon", "08:00"), ("mon", "13:00"), ("tue", "08:00")]
     assert entry.translation_status("ar") is TranslationStatus.CURRENT
     assert entry.translation_status("prs") is TranslationStatus.MISSING
     assert not entry.verified
@@ -160,16 +160,16 @@ def test_cli_validate_reports_every_problem_and_exits_non_zero(tmp_path):
     bad["contact"]["website"] = "example"
     bad["address"]["district"] = "Nowhere"
     write_entry(tmp_path, bad)
-    result = subprocess.run([sys.executable, "-m", "knowledge", "validate", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "knowledge", "validate", "--entries", str(tmp_path)],
                             capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert result.returncode == 1
     assert "website" in result.stderr and "district" in result.stderr
-    assert "nothing was loaded" in result.stderr
+    assert "nothing was written" in result.stderr
 
 
 def test_cli_validate_accepts_a_valid_directory(tmp_path):
     write_entry(tmp_path, VALID)
-    result = subprocess.run([sys.executable, "-m", "knowledge", "validate", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "knowledge", "validate", "--entries", str(tmp_path)],
                             capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert result.returncode == 0 and "1 entries" in result.stdout
 

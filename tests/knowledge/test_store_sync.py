@@ -85,7 +85,7 @@ def test_cli_sync_reports_what_changed_and_refuses_bad_files(store_url, tmp_path
     write_entry(entries, published("vhs"))
 
     def run_sync() -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "knowledge", "sync", str(entries)], capture_output=True,
+        return subprocess.run([sys.executable, "-m", "knowledge", "sync", "--entries", str(entries)], capture_output=True,
                               text=True, cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": store_url})
 
     first = run_sync()
@@ -93,4 +93,4 @@ def test_cli_sync_reports_what_changed_and_refuses_bad_files(store_url, tmp_path
     assert "0 added, 0 updated, 0 removed, 1 unchanged" in run_sync().stdout
     write_entry(entries, {**published("bad"), "topics": ["weather"]})
     refused = run_sync()
-    assert refused.returncode == 1 and "bad.yml" in refused.stderr and "nothing was loaded" in refused.stderr
+    assert refused.returncode == 1 and "bad.yml" in refused.stderr and "nothing was written" in refused.stderr

@@ -1,0 +1,131 @@
+"""Benchmark (not a test): sync time and query latency over 5,000 synthetic entries.
+
+    python -m knowledge.bench --out reports/bench [--entries 5000] [--postgres-url URL]
+
+The synthetic entries are copies of the pilot entries (all five languages) with their own
+ids, districts and a numbered title, so the index has the size and the scripts of a city
+with 5,000 services. Queries are the held-out test messages about the four topics, in all
+five languages, as newcomers wrote them."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import itertools
+import json
+import os
+import platform
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+
+from knowledge.entry import BIELEFELD_DISTRICTS
+from knowledge.search import KnowledgeBase
+from knowledge.store import PROJECT_ROOT, open_store, sync
+from knowledge.validation import load_documents
+from nlu.evaluate import read_split
+
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+PILOT = PROJECT_ROOT / "knowledge" / "entries"
+HELD_OUT = PROJECT_ROOT / "tests" / "data" / "nlu"
+
+
+def write_synthetic_entries(directory: Path, count: int, rng: random.Random) -> None:
+    pilots = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(PILOT.glob("*.yml"))]
+    for number, pilot in zip(range(count), itertools.cycle(pilots)):
+        document = copy.deepcopy(pilot)
+        document["id"] = f"{pilot['id']}-{number}"
+        if document.get("address"):
+            document["address"]["district"] = rng.choice(BIELEFELD_DISTRICTS)
+        document["translations"]["de"]["title"] = f"{pilot['translations']['de']['title'][:100]} {number}"
+        (directory / f"{document['id']}.yml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+
+def _percentile(values: list[float], share: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
+
+
+def _timed(action) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+@contextmanager
+def scratch_store(url: str):
+    """A store of its own for one run: a fresh SQLite file, or a throw-away PostgreSQL schema."""
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    schema = f"lotse_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, future=True)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def run(entries: Path, database_url: str, queries: list[tuple[str, str, str]], rng: random.Random) -> dict:
+    with scratch_store(database_url) as url:
+        engine = open_store(url)
+        validate_seconds, _ = _timed(lambda: load_documents(entries))
+        first_sync_seconds, _ = _timed(lambda: sync(engine, entries))
+        repeat_sync_seconds, _ = _timed(lambda: sync(engine, entries))
+        knowledge = KnowledgeBase(engine)
+        index_seconds, _ = _timed(knowledge.index)
+        latencies_ms = []
+        for language, text, topic in queries:
+            district = rng.choice((None, *BIELEFELD_DISTRICTS))
+            seconds, answers = _timed(lambda: knowledge.find_services(topic, language, text, district))
+            assert answers, f"no answer for {text!r}"
+            latencies_ms.append(seconds * 1000)
+        engine.dispose()
+    return {
+        "store": url.split(":", 1)[0],
+        "validate_seconds": round(validate_seconds, 1),
+        "first_sync_seconds": round(first_sync_seconds, 1),
+        "repeat_sync_seconds": round(repeat_sync_seconds, 1),
+        "index_build_seconds": round(index_seconds, 1),
+        "queries": len(latencies_ms),
+        "query_ms_p50": round(_percentile(latencies_ms, 0.50), 1),
+        "query_ms_p95": round(_percentile(latencies_ms, 0.95), 1),
+        "query_ms_p99": round(_percentile(latencies_ms, 0.99), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m knowledge.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench")
+    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument("--postgres-url", default=os.environ.get("LOTSE_BENCH_POSTGRES_URL", POSTGRES_URL),
+                        help="the PostgreSQL server to measure on, in a throw-away schema (default: %(default)s)")
+    args = parser.parse_args(argv)
+    rng = random.Random(7)
+    queries = [(language, text, intent.removeprefix("ask_")) for language, text, intent in read_split(HELD_OUT)
+               if intent.startswith("ask_")]
+    figures = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+               "entries": args.entries, "query_target_p95_ms": 20, "stores": []}
+    with tempfile.TemporaryDirectory() as folder:
+        entries = Path(folder)
+        write_synthetic_entries(entries, args.entries, rng)
+        for url in (f"sqlite:///{Path(folder, 'bench.db')}", args.postgres_url):
+            figures["stores"].append(run(entries, url, queries, rng))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "knowledge.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

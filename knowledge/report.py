@@ -1,0 +1,118 @@
+"""What coordinators still have to do: per entry and language, missing and outdated
+translations; facts not verified for more than 180 days; entries without contact or
+opening hours. Shown as a terminal table and written as an HTML page under reports/."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Mapping, Sequence
+
+from knowledge.entry import LANGUAGES, SOURCE_LANGUAGE, ServiceEntry, TranslationStatus, source_text_hash
+
+VERIFY_EVERY = timedelta(days=180)
+
+
+@dataclass(frozen=True)
+class EntryReport:
+    id: str
+    status: str
+    organisation: str
+    translations: Mapping[str, TranslationStatus]
+    last_verified: date | None
+    verification_due: bool
+    has_contact: bool
+    has_hours: bool
+    german_hash: str  # what a finished translation's `source_hash` must be
+
+    @property
+    def to_do(self) -> list[str]:
+        """The gaps, in words a coordinator acts on."""
+        gaps = [f"{language}: {status.value} translation" for language, status in self.translations.items()
+                if status is not TranslationStatus.CURRENT]
+        if self.verification_due:
+            gaps.append("never verified" if self.last_verified is None
+                        else f"last verified {self.last_verified}, more than 180 days ago")
+        if not self.has_contact:
+            gaps.append("no phone, e-mail or website")
+        if not self.has_hours:
+            gaps.append("no opening hours")
+        return gaps
+
+
+def build_report(entries: Sequence[ServiceEntry], today: date) -> list[EntryReport]:
+    return [
+        EntryReport(
+            id=entry.id,
+            status=entry.status,
+            organisation=entry.organisation,
+            translations={language: entry.translation_status(language) for language in LANGUAGES
+                          if language != SOURCE_LANGUAGE},
+            last_verified=entry.last_verified,
+            verification_due=entry.last_verified is None or today - entry.last_verified > VERIFY_EVERY,
+            has_contact=any((entry.contact.phone, entry.contact.email, entry.contact.website)),
+            has_hours=bool(entry.opening_hours),
+            german_hash=source_text_hash(entry.translations[SOURCE_LANGUAGE]),
+        )
+        for entry in sorted(entries, key=lambda e: e.id)
+    ]
+
+
+_MARK = {TranslationStatus.CURRENT: "ok", TranslationStatus.OUTDATED: "OUTDATED", TranslationStatus.MISSING: "MISSING"}
+
+
+def terminal_table(reports: Sequence[EntryReport]) -> str:
+    languages = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]
+    header = ["id", "status", *languages, "verified", "contact", "hours", "de hash"]
+    rows = [[
+        r.id, r.status, *(_MARK[r.translations[language]] for language in languages),
+        ("DUE " if r.verification_due else "") + (str(r.last_verified) if r.last_verified else "never"),
+        "yes" if r.has_contact else "NONE", "yes" if r.has_hours else "NONE", r.german_hash,
+    ] for r in reports]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    complete = sum(not r.to_do for r in reports)
+    lines.append(f"\n{len(reports)} entries, {complete} complete, {len(reports) - complete} with something to do.")
+    return "\n".join(lines)
+
+
+def html_page(reports: Sequence[EntryReport], today: date) -> str:
+    """A self-contained page (no scripts, no external files) a coordinator opens in a browser."""
+    languages = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]
+
+    def cell(text: str, state: str = "") -> str:
+        return f'<td class="{state}">{html.escape(text)}</td>'
+
+    rows = []
+    for r in reports:
+        rows.append("<tr>" + "".join([
+            cell(r.id), cell(r.organisation), cell(r.status),
+            *(cell(_MARK[r.translations[language]].lower(), r.translations[language].value) for language in languages),
+            cell(str(r.last_verified or "never"), "due" if r.verification_due else "current"),
+            cell("yes" if r.has_contact else "none", "current" if r.has_contact else "missing"),
+            cell("yes" if r.has_hours else "none", "current" if r.has_hours else "missing"),
+            f"<td><code>{html.escape(r.german_hash)}</code></td>",
+            cell("; ".join(r.to_do) or "nothing"),
+        ]) + "</tr>")
+    headers = ["id", "organisation", "status", *languages, "last verified", "contact", "hours",
+               "German hash (for source_hash)", "to do"]
+    complete = sum(not r.to_do for r in reports)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Lotse knowledge base: what to do</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; }}
+table {{ border-collapse: collapse; }}
+th, td {{ border: 1px solid #ccc; padding: .3em .6em; text-align: left; vertical-align: top; }}
+.missing, .due {{ background: #fdd; }} .outdated {{ background: #ffe9b3; }} .current {{ background: #e6f4e6; }}
+</style></head><body>
+<h1>Lotse knowledge base: what to do</h1>
+<p>{len(reports)} entries on {today}: {complete} complete, {len(reports) - complete} with something to do.
+Translations are outdated when the German text changed after they were made; facts are due
+for checking {VERIFY_EVERY.days} days after their last verification.</p>
+<table><thead><tr>{"".join(f"<th>{html.escape(h)}</th>" for h in headers)}</tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""
