@@ -45,7 +45,7 @@ def write_synthetic_entries(directory: Path, count: int, rng: random.Random) -> 
         if document.get("address"):
             document["address"]["district"] = rng.choice(BIELEFELD_DISTRICTS)
         document["translations"]["de"]["title"] = f"{pilot['translations']['de']['title'][:100]} {number}"
-        (directory / f"{document['id']}.yml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+        (directory / f"{document['id']}.yml").write_text(yaml.dump(document, Dumper=yaml.CSafeDumper, allow_unicode=True), encoding="utf-8")
 
 
 def _percentile(values: list[float], share: float) -> float:

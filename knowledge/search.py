@@ -12,11 +12,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Sequence
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
 from sqlalchemy.engine import Engine
 
-from knowledge.entry import LANGUAGES, SOURCE_LANGUAGE, ServiceEntry, Translation
+from knowledge.entry import LANGUAGES, SOURCE_LANGUAGE, TOPICS, ServiceEntry, Translation
 from knowledge.store import last_sync, load_stored_entries, open_store
 
 TOPIC_WEIGHT = 0.5
@@ -48,37 +48,41 @@ def _texts_in(entry: ServiceEntry, language: str) -> tuple[str, Translation, boo
 
 
 class ServiceIndex:
-    """An in-memory index over a fixed set of entries, one TF-IDF matrix per language."""
+    """An in-memory index over a fixed set of entries: one TF-IDF matrix per language,
+    kept feature-major so that a query only touches the entries sharing its n-grams."""
 
     def __init__(self, entries: Sequence[ServiceEntry]) -> None:
         self.entries = tuple(entries)
-        self._vectorizers, self._matrices = {}, {}
+        self._vectorizers, self._by_feature = {}, {}
         if not self.entries:
             return
         for language in LANGUAGES:
             vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), strip_accents="unicode", sublinear_tf=True)
-            self._matrices[language] = vectorizer.fit_transform([_searchable(e, language) for e in self.entries])
+            matrix = vectorizer.fit_transform([_searchable(e, language) for e in self.entries])
+            self._by_feature[language] = matrix.T.tocsr()
             self._vectorizers[language] = vectorizer
+        self._topics = {topic: np.array([topic in e.topics for e in self.entries]) for topic in TOPICS}
+        self._districts = np.array([(e.address.district if e.address else None) or "" for e in self.entries])
+        self._id_order = np.argsort(np.argsort([e.id for e in self.entries]))
 
     def find(self, topic: str, language: str, text: str, district: str | None = None, limit: int = 3,
              offset: int = 0) -> list[ServiceAnswer]:
         """Entries of the topic (and general ones), best first; `offset` pages on ("more")."""
         if not self.entries:
             return []
-        lexical = linear_kernel(self._vectorizers[language].transform([text or ""]), self._matrices[language])[0]
-        scored = []
-        for entry, similarity in zip(self.entries, lexical):
-            if topic not in entry.topics and "general" not in entry.topics:
-                continue
-            score = float(similarity) + (TOPIC_WEIGHT if topic in entry.topics else 0.0)
-            if district and entry.address and entry.address.district == district:
-                score += DISTRICT_WEIGHT
-            scored.append((score, entry))
-        scored.sort(key=lambda pair: (-pair[0], pair[1].id))
+        query = self._vectorizers[language].transform([text or ""])
+        scores = (query @ self._by_feature[language]).toarray()[0]
+        in_topic = self._topics[topic]
+        scores = scores + TOPIC_WEIGHT * in_topic
+        if district:
+            scores = scores + DISTRICT_WEIGHT * (self._districts == district)
+        eligible = np.flatnonzero(in_topic | self._topics["general"])
+        ranked = eligible[np.lexsort((self._id_order[eligible], -scores[eligible]))]
         answers = []
-        for score, entry in scored[offset:offset + limit]:
+        for position in ranked[offset:offset + limit]:
+            entry = self.entries[position]
             shown_language, texts, translated = _texts_in(entry, language)
-            answers.append(ServiceAnswer(entry, shown_language, translated, texts, round(score, 4)))
+            answers.append(ServiceAnswer(entry, shown_language, translated, texts, round(float(scores[position]), 4)))
         return answers
 
 
