@@ -15,8 +15,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: run test install train validate nlu-report bench lock clean
 
-run: $(MODEL)  ## start Lotse: a chat in this terminal
-	$(RASA) shell --model models
+run: $(MODEL)  ## start Lotse: action server, Rasa's REST channel on :5005, a chat in this terminal
+	$(PY) -m knowledge sync
+	$(PY) -m bot.local
 
 test: $(MODEL)  ## install, train if needed, run every test
 	$(VENV)/bin/pip check
@@ -32,9 +33,11 @@ validate: $(INSTALLED)
 nlu-report: $(MODEL)  ## per-language accuracy, macro-F1 per intent, confusion matrix
 	$(PY) -m nlu.evaluate --model models --data tests/data/nlu --out reports/nlu
 
-bench: $(MODEL)  ## training, load and parse figures; knowledge sync and query figures (not a test)
+bench: $(MODEL)  ## NLU, knowledge-base and whole-conversation figures (not a test)
 	$(PY) -m nlu.bench --out reports/bench
 	$(PY) -m knowledge.bench --out reports/bench
+	$(PY) -m knowledge sync
+	$(PY) -m bot.bench --out reports/bench
 
 lock: $(INSTALLED)  ## re-pin constraints.txt after changing requirements.txt
 	$(VENV)/bin/pip install -r requirements.txt

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from enum import Enum
 from typing import Mapping
 
@@ -14,6 +14,7 @@ SOURCE_LANGUAGE = "de"
 TOPICS = ("housing", "language_course", "work", "residence", "general")
 STATUSES = ("draft", "published", "archived")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+VERIFY_EVERY = timedelta(days=180)  # facts older than this are due for checking
 BIELEFELD_DISTRICTS = (
     "Mitte", "Schildesche", "Gadderbaum", "Brackwede", "Dornberg",
     "Jöllenbeck", "Heepen", "Stieghorst", "Sennestadt", "Senne",
@@ -114,3 +115,8 @@ def source_text_hash(german: Translation) -> str:
     parts = [german.title, german.summary, *german.offers, *german.keywords,
              german.hours_note or "", german.appointment_info or "", german.cost or ""]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+def verification_due(entry: ServiceEntry, today: date) -> bool:
+    """Never verified, or verified more than VERIFY_EVERY ago: newcomers are told to call first."""
+    return entry.last_verified is None or today - entry.last_verified > VERIFY_EVERY

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Mapping, Sequence
 
-from knowledge.entry import LANGUAGES, SOURCE_LANGUAGE, ServiceEntry, TranslationStatus, source_text_hash
-
-VERIFY_EVERY = timedelta(days=180)
+from knowledge.entry import (
+    LANGUAGES, SOURCE_LANGUAGE, VERIFY_EVERY, ServiceEntry, TranslationStatus, source_text_hash, verification_due,
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def build_report(entries: Sequence[ServiceEntry], today: date) -> list[EntryRepo
             translations={language: entry.translation_status(language) for language in LANGUAGES
                           if language != SOURCE_LANGUAGE},
             last_verified=entry.last_verified,
-            verification_due=entry.last_verified is None or today - entry.last_verified > VERIFY_EVERY,
+            verification_due=verification_due(entry, today),
             has_contact=any((entry.contact.phone, entry.contact.email, entry.contact.website)),
             has_hours=bool(entry.opening_hours),
             german_hash=source_text_hash(entry.translations[SOURCE_LANGUAGE]),

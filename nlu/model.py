@@ -9,6 +9,7 @@ from typing import Any, Dict
 
 from rasa.core.agent import Agent
 from rasa.model import get_local_model
+from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
 
@@ -22,11 +23,12 @@ def quiet_rasa_logs(level: int = logging.WARNING) -> None:
     configure_structlog(level)
 
 
-def load_agent(model_dir: Path | str = "models") -> Agent:
-    """The newest model in `model_dir` (Rasa names models by training time)."""
+def load_agent(model_dir: Path | str = "models", action_server: str | None = None) -> Agent:
+    """The newest model in `model_dir` (Rasa names models by training time), talking to the
+    action server at `action_server` (its /webhook URL) when given."""
     model_path = get_local_model(str(model_dir))
     logger.info("Loading model %s", model_path)
-    return Agent.load(model_path)
+    return Agent.load(model_path, action_endpoint=EndpointConfig(url=action_server) if action_server else None)
 
 
 async def parse(agent: Agent, text: str) -> Dict[str, Any]:

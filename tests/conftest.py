@@ -1,22 +1,44 @@
 """Shared fixtures: the trained model is loaded once per test session from `models/`
-(`make test` trains it first when it is missing or older than its data)."""
+(`make test` trains it first when it is missing or older than its data), with a real action
+server whose knowledge store (SQLite) holds the pilot entries."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any, Callable, Dict
 
 import pytest
 
+from bot.local import free_port, start_server, wait_until_up
+from knowledge.store import open_store, sync
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PILOT_ENTRIES = PROJECT_ROOT / "knowledge" / "entries"
 
 
 @pytest.fixture(scope="session")
-def agent():
+def action_server(tmp_path_factory) -> str:
+    """The URL of a running action server whose knowledge store holds the pilot entries."""
+    store = f"sqlite:///{tmp_path_factory.mktemp('store') / 'lotse.db'}"
+    engine = open_store(store)
+    sync(engine, PILOT_ENTRIES)
+    engine.dispose()
+    port = free_port()
+    server = start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
+                          env={"DATABASE_URL": store})
+    wait_until_up(f"http://127.0.0.1:{port}/health", [server], seconds=60)
+    yield f"http://127.0.0.1:{port}/webhook"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def agent(action_server):
     from nlu.model import load_agent
 
-    return load_agent(PROJECT_ROOT / "models")
+    return load_agent(PROJECT_ROOT / "models", action_server=action_server)
 
 
 @pytest.fixture(scope="session")

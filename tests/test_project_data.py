@@ -1,4 +1,4 @@
-"""The Rasa project is consistent: data validates, every answer exists in every language,
+"""The Rasa project is consistent: data validates, every phrase exists in every language,
 and the held-out split is never trained on."""
 
 import re
@@ -38,19 +38,25 @@ def test_rasa_data_validate_passes_without_warnings():
     assert "UserWarning" not in result.stderr
 
 
-def test_every_response_exists_in_every_language_with_an_english_default():
+def test_every_phrase_exists_in_every_language_with_the_same_placeholders():
+    table = yaml.safe_load((PROJECT_ROOT / "actions" / "phrases.yml").read_text(encoding="utf-8"))
+    for key, texts in table.items():
+        assert sorted(texts) == sorted(LANGUAGES), key
+        assert all(text.strip() for text in texts.values()), key
+        placeholders = {language: sorted(re.findall(r"{(\w+)}", text)) for language, text in texts.items()}
+        assert len({tuple(p) for p in placeholders.values()}) == 1, f"{key}: {placeholders}"
+
+
+def test_every_action_of_the_domain_and_the_rules_is_served_by_the_action_server():
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
-    for name, variations in domain["responses"].items():
-        languages = [
-            condition["value"]
-            for variation in variations
-            for condition in variation.get("condition", [])
-            if condition["name"] == "language"
-        ]
-        assert sorted(languages) == sorted(LANGUAGES), name
-        defaults = [v for v in variations if "condition" not in v]
-        assert len(defaults) == 1, f"{name}: needs exactly one default for an unknown language"
-        assert all(v["text"].strip() for v in variations), name
+    rules = yaml.safe_load((PROJECT_ROOT / "stories" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+    used = {step["action"] for rule in rules for step in rule["steps"] if "action" in step}
+    assert used <= set(domain["actions"]) == set(executor.actions)
+    assert "responses" not in domain, "one mechanism for texts: actions/phrases.yml"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -1,0 +1,1 @@
+"""Lotse's rasa-sdk action server: `rasa run actions` registers the actions in `actions.actions`."""

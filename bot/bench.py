@@ -1,0 +1,113 @@
+"""Benchmark (not a test): whole turns through Rasa's REST channel, the action server and the
+knowledge store, as a channel sees them.
+
+    python -m bot.bench --out reports/bench
+
+Starts its own action server and Rasa (free ports, the store of `DATABASE_URL` or var/),
+then sends held-out test messages: 200 one after another, then 20 conversations at once.
+Hand-over messages are left out of the pool: they pause a conversation, and a paused
+conversation answers nothing, which would flatter the figures."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import yaml
+
+from bot.local import PROJECT_ROOT, free_port, start_server, wait_until_up
+
+HELD_OUT = PROJECT_ROOT / "tests" / "data" / "nlu"
+SEQUENTIAL_MESSAGES, CONVERSATIONS, TURNS_PER_CONVERSATION = 200, 20, 10
+LEFT_OUT = {"request_human", "emergency"}
+
+
+def held_out_messages() -> list[str]:
+    messages = []
+    for path in sorted(HELD_OUT.glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            if block.get("intent") and block["intent"] not in LEFT_OUT:
+                messages += [line.strip()[2:] for line in block["examples"].splitlines() if line.strip()]
+    return messages
+
+
+def _percentiles(milliseconds: list[float]) -> dict:
+    cuts = statistics.quantiles(milliseconds, n=100, method="inclusive")
+    return {"p50_ms": round(cuts[49], 1), "p95_ms": round(cuts[94], 1), "p99_ms": round(cuts[98], 1)}
+
+
+async def _turn(session: aiohttp.ClientSession, webhook: str, sender: str, text: str) -> float:
+    started = time.perf_counter()
+    async with session.post(webhook, json={"sender": sender, "message": text}) as reply:
+        reply.raise_for_status()
+        await reply.json()
+    return (time.perf_counter() - started) * 1000
+
+
+async def measure(webhook: str, messages: list[str]) -> dict:
+    async with aiohttp.ClientSession() as session:
+        for text in messages[:5]:  # warm-up: first parse, first action call, index build
+            await _turn(session, webhook, "warm-up", text)
+        sequential = [await _turn(session, webhook, f"seq-{i // 5}", messages[(i * 7) % len(messages)])
+                      for i in range(SEQUENTIAL_MESSAGES)]
+
+        async def conversation(number: int) -> list[float]:
+            return [await _turn(session, webhook, f"conc-{number}", messages[(number * 31 + turn * 7) % len(messages)])
+                    for turn in range(TURNS_PER_CONVERSATION)]
+
+        started = time.perf_counter()
+        results = await asyncio.gather(*(conversation(n) for n in range(CONVERSATIONS)))
+        elapsed = time.perf_counter() - started
+    concurrent = [ms for result in results for ms in result]
+    return {
+        "sequential": {"messages": len(sequential), **_percentiles(sequential), "target_p95_ms": 150},
+        "concurrent": {"conversations": CONVERSATIONS, "messages": len(concurrent),
+                       "messages_per_second": round(len(concurrent) / elapsed, 1), **_percentiles(concurrent),
+                       "target_messages_per_second": 30},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench")
+    args = parser.parse_args(argv)
+    rasa_port, actions_port = free_port(), free_port()
+    servers = [
+        start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)),
+        start_server(str(Path(sys.executable).with_name("rasa")), "run", "--model", "models", "--port", str(rasa_port),
+               "--credentials", "credentials.yml", "--endpoints", str(_endpoints(actions_port))),
+    ]
+    try:
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", servers)
+        figures = asyncio.run(measure(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", held_out_messages()))
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+    figures = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+               "path": "REST channel -> NLU -> rules -> action server -> knowledge store", **figures}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "conversation.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(figures, indent=2))
+    return 0
+
+
+def _endpoints(actions_port: int) -> Path:
+    """endpoints.yml with the bench's own action server port."""
+    path = PROJECT_ROOT / "var" / "bench-endpoints.yml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n', encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""A newcomer's question gets the right kind of local office, in their language, and a
+person when they need one."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def card_titles(message: dict) -> list[str]:
+    return re.findall(r"<b>(.*?)</b>", message["text"])
+
+
+@pytest.mark.parametrize("language_code, question, intro, expected_office", [
+    ("uk", "де зробити анмельдунг, я переїхала в нову квартиру", "Ці установи в Білефельді допомагають", "Bürgerberatung"),
+    ("fa", "میخواهم در کورس انتگراسیون ثبت نام کنم", "این جاها در بیلفلد", "Integrationskurs"),
+    ("ar", "وين الجوب سنتر بدي اسأل عن شغل", "هذه الجهات في بيليفيلد", "Jobcenter"),
+    ("de", "Ich habe die Kündigung bekommen und brauche eine Wohnung", "Diese Stellen in Bielefeld helfen beim Thema Wohnen", "Wohn"),
+    ("en", "how do I extend my residence permit", "These places in Bielefeld help with residence", "Ausländerbehörde"),
+])
+def test_a_topic_question_is_answered_with_matching_offices_in_the_users_language(
+        chat, language_code, question, intro, expected_office):
+    (answer,) = chat(question, language_code=language_code)
+    assert intro in answer["text"]
+    titles = card_titles(answer)
+    assert 1 <= len(titles) <= 3
+    assert expected_office in titles[0], titles
+
+
+def test_the_more_button_shows_the_next_offices_of_the_same_question(chat):
+    (first,) = chat("I am looking for a flat, can someone help with housing", language_code="en")
+    assert [b["payload"] for b in first["buttons"]] == ["/more"] and first["buttons"][0]["title"] == "More places"
+    (second,) = chat("/more")
+    assert "These places in Bielefeld help with housing" in second["text"]
+    assert not set(card_titles(first)) & set(card_titles(second))
+
+
+def test_an_emergency_gets_the_numbers_first_then_an_urgent_hand_over_and_the_bot_pauses(chat):
+    messages = chat("ich will mich umbringen", language_code="de")
+    assert "112" in messages[0]["text"] and "0800 111 0 111" in messages[0]["text"] and "116 016" in messages[0]["text"]
+    assert "Beratung" in messages[1]["text"]
+    handover = messages[2]["custom"]["handover"]
+    assert handover["priority"] == "urgent" and handover["language"] == "de"
+    assert handover["summary"] == ["ich will mich umbringen"]
+    assert chat("hallo?") == []  # an advisor answers from here on
+
+
+def test_asking_for_a_person_hands_over_with_the_topic_of_the_conversation(chat):
+    chat("де знайти інтеграційний курс німецької мови", language_code="uk")
+    messages = chat("я хочу поговорити з людиною")
+    assert "консультант" in texts(messages)
+    handover = messages[-1]["custom"]["handover"]
+    assert handover == {"language": "uk", "topic": "language_course", "priority": "normal", "reason": "request_human",
+                        "summary": ["де знайти інтеграційний курс німецької мови", "я хочу поговорити з людиною"]}
+
+
+def test_the_language_follows_the_newcomer_when_they_switch(chat):
+    (arabic,) = chat("مرحبا، أريد أن أتعلم اللغة الألمانية", language_code="ar")
+    assert "هذه الجهات في بيليفيلد" in arabic["text"]
+    (ukrainian,) = chat("а де можна знайти житло?")
+    assert "Ці установи в Білефельді допомагають із житлом" in ukrainian["text"]
+
+
+def test_start_shows_who_lotse_is_a_privacy_notice_and_the_topic_menu(chat):
+    (welcome,) = chat("/start", language_code="uk")
+    assert "Lotse" in welcome["text"] and "Захист даних" in welcome["text"]
+    assert [b["title"] for b in welcome["buttons"]] == ["Житло", "Мовні курси", "Робота", "Перебування",
+                                                         "Поговорити з людиною"]
+    (answer,) = chat(welcome["buttons"][1]["payload"])
+    assert "Ці установи в Білефельді допомагають із мовними курсами" in answer["text"]
+
+
+def test_not_understood_asks_did_you_mean_then_offers_an_advisor_then_hands_over(chat):
+    (clarify,) = chat("asdfgh", language_code="de")
+    assert "Meinten Sie eines dieser Themen?" in clarify["text"]
+    assert clarify["buttons"][-1] == {"title": "Mit einem Menschen sprechen", "payload": "/request_human"}
+    (offer,) = chat("12345")
+    assert "Soll ich Sie mit einem Menschen aus der Beratung verbinden?" in offer["text"]
+    messages = chat("xyz qwertz")
+    assert messages[-1]["custom"]["handover"]["reason"] == "nlu_fallback"
+    assert messages[-1]["custom"]["handover"]["summary"] == ["asdfgh", "12345", "xyz qwertz"]
+
+
+def test_a_topic_button_after_a_clarification_searches_with_the_words_of_the_question(chat):
+    chat("asdfgh", language_code="en")
+    (answer,) = chat("/ask_residence")
+    assert "These places in Bielefeld help with residence" in answer["text"]
+    (again,) = chat("hmm")  # the counter starts again after an answer
+    assert "Did you mean one of these topics?" in again["text"]
