@@ -52,8 +52,7 @@ class SayPhrase(Action, ABC):
         return []
 
 
-SPOKEN_PHRASES = ("greet", "ask_topic", "goodbye", "you_are_welcome", "bot_challenge", "choose_language",
-                  "out_of_scope", "emergency")
+SPOKEN_PHRASES = ("greet", "ask_topic", "goodbye", "you_are_welcome", "bot_challenge", "out_of_scope", "emergency")
 SAY_ACTIONS = [type(f"Say_{phrase}", (SayPhrase,), {"phrase": phrase}) for phrase in SPOKEN_PHRASES]
 
 
@@ -89,6 +88,25 @@ class Start(Action):
         language = language_of(tracker)
         dispatcher.utter_message(text=phrases().say("start", language), buttons=topic_buttons(language))
         return [SlotSet("language", language)]  # the buttons that follow carry no words to detect it from
+
+
+class ChooseLanguage(Action):
+    """The language picker: each language named in itself; a pressed button (its payload
+    carries the `language` entity, which sets the slot) is confirmed in the new language."""
+
+    def name(self) -> str:
+        return "action_choose_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        message = tracker.latest_message
+        chosen = next((e["value"] for e in message.get("entities", []) if e.get("entity") == "language"), None)
+        if (message.get("text") or "").startswith("/") and chosen in LANGUAGES:
+            dispatcher.utter_message(text=phrases().say("language_chosen", chosen))
+            return []
+        buttons = [{"title": phrases().say("language_name", language),
+                    "payload": f'/choose_language{{"language": "{language}"}}'} for language in LANGUAGES]
+        dispatcher.utter_message(text=phrases().say("choose_language", language_of(tracker)), buttons=buttons)
+        return []
 
 
 class Clarify(Action):

@@ -92,3 +92,12 @@ def test_a_topic_button_after_a_clarification_searches_with_the_words_of_the_que
     assert "These places in Bielefeld help with residence" in answer["text"]
     (again,) = chat("hmm")  # the counter starts again after an answer
     assert "Did you mean one of these topics?" in again["text"]
+
+
+def test_the_language_picker_switches_the_answers_to_the_chosen_language(chat):
+    (picker,) = chat("/choose_language", language_code="de")
+    assert [b["title"] for b in picker["buttons"]] == ["Deutsch", "العربية", "دری", "Українська", "English"]
+    (confirmation,) = chat(picker["buttons"][2]["payload"])
+    assert confirmation["text"] == "خوب، حالا به دری جواب می‌دهم. سوال شما چیست؟"
+    (answer,) = chat("/ask_work")
+    assert "این جاها در بیلفلد در موضوع کار (Arbeit) کمک می‌کنند" in answer["text"]
