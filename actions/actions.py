@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.erasure import schedule_erasure
 from actions.phrases import LANGUAGES, phrases
 from actions.render import answer_message
 from knowledge.hours import BERLIN
@@ -52,7 +53,8 @@ class SayPhrase(Action, ABC):
         return []
 
 
-SPOKEN_PHRASES = ("greet", "ask_topic", "goodbye", "you_are_welcome", "bot_challenge", "out_of_scope", "emergency")
+SPOKEN_PHRASES = ("greet", "ask_topic", "goodbye", "you_are_welcome", "bot_challenge", "out_of_scope", "emergency",
+                  "privacy", "keep_conversation")
 SAY_ACTIONS = [type(f"Say_{phrase}", (SayPhrase,), {"phrase": phrase}) for phrase in SPOKEN_PHRASES]
 
 
@@ -107,6 +109,34 @@ class ChooseLanguage(Action):
                     "payload": f'/choose_language{{"language": "{language}"}}'} for language in LANGUAGES]
         dispatcher.utter_message(text=phrases().say("choose_language", language_of(tracker)), buttons=buttons)
         return []
+
+
+class AskDelete(Action):
+    """`/delete`: nothing is erased without a yes."""
+
+    def name(self) -> str:
+        return "action_ask_delete"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        language = language_of(tracker)
+        dispatcher.utter_message(text=phrases().say("ask_delete", language), buttons=[
+            {"title": phrases().say("button_delete_yes", language), "payload": "/affirm"},
+            {"title": phrases().say("button_delete_no", language), "payload": "/deny"}])
+        return []
+
+
+class DeleteConversation(Action):
+    """After the yes: erases the conversation in Rasa (actions/erasure.py), tells the channel
+    to delete what it keeps (its hand-over records), and starts afresh."""
+
+    def name(self) -> str:
+        return "action_delete_conversation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text=phrases().say("deleted", language_of(tracker)))
+        dispatcher.utter_message(json_message={"delete_conversation": True})
+        schedule_erasure(tracker.sender_id)
+        return [Restarted()]
 
 
 class Clarify(Action):

@@ -15,15 +15,15 @@ import asyncio
 import json
 import os
 import platform
+import secrets
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import aiohttp
 import yaml
 
-from bot.local import PROJECT_ROOT, free_port, start_server, wait_until_up
+from bot.local import PROJECT_ROOT, free_port, start_lotse, stop
 
 HELD_OUT = PROJECT_ROOT / "tests" / "data" / "nlu"
 SEQUENTIAL_MESSAGES, CONVERSATIONS, TURNS_PER_CONVERSATION = 200, 20, 10
@@ -79,34 +79,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench")
     args = parser.parse_args(argv)
-    rasa_port, actions_port = free_port(), free_port()
-    servers = [
-        start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)),
-        start_server(str(Path(sys.executable).with_name("rasa")), "run", "--model", "models", "--port", str(rasa_port),
-               "--credentials", "credentials.yml", "--endpoints", str(_endpoints(actions_port))),
-    ]
+    rasa_port = free_port()
+    servers = start_lotse(rasa_port, free_port(), secrets.token_urlsafe(24))
     try:
-        wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/", servers)
         figures = asyncio.run(measure(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", held_out_messages()))
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=30)
+        stop(servers)
     figures = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                "path": "REST channel -> NLU -> rules -> action server -> knowledge store", **figures}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "conversation.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(figures, indent=2))
     return 0
-
-
-def _endpoints(actions_port: int) -> Path:
-    """endpoints.yml with the bench's own action server port."""
-    path = PROJECT_ROOT / "var" / "bench-endpoints.yml"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n', encoding="utf-8")
-    return path
 
 
 if __name__ == "__main__":

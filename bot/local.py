@@ -1,11 +1,15 @@
 """`make run`: the action server (5055) and Rasa with its REST channel (5005) on the
 embedded defaults, then a terminal chat when there is a terminal. Without one (a service
-manager, an outside test) it keeps serving until stopped. Stopping stops both servers."""
+manager, an outside test) it keeps serving until stopped. Stopping stops both servers.
+
+Rasa's HTTP API is on too, behind a token made for this run: the action server uses it to
+erase a conversation on `/delete`."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -14,6 +18,7 @@ import time
 from pathlib import Path
 
 import requests
+import yaml
 
 from bot.terminal import chat
 
@@ -44,7 +49,44 @@ def wait_until_up(url: str, servers: list[subprocess.Popen], seconds: float = 18
         time.sleep(0.5)
 
 
-def _stop(signum, frame) -> None:
+def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, str] | None = None) -> list[subprocess.Popen]:
+    """The action server and Rasa (REST channel and token-protected HTTP API), both up."""
+    endpoints = _endpoints_for(actions_port)
+    servers = [
+        start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port),
+                     env={**(env or {}), "RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token}),
+        start_server(str(Path(sys.executable).with_name("rasa")), "run", "--model", "models", "--port", str(rasa_port),
+                     "--credentials", "credentials.yml", "--endpoints", str(endpoints), "--enable-api",
+                     "--auth-token", token, env=env),
+    ]
+    try:
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", servers)
+    except BaseException:
+        stop(servers)
+        raise
+    return servers
+
+
+def _endpoints_for(actions_port: int) -> Path:
+    """endpoints.yml with the action server's port of this run."""
+    settings = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
+    settings["action_endpoint"] = {"url": f"http://localhost:{actions_port}/webhook"}
+    path = PROJECT_ROOT / "var" / f"endpoints-{actions_port}.yml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    return path
+
+
+def stop(servers: list[subprocess.Popen]) -> None:
+    for server in servers:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+    for server in servers:
+        server.wait(timeout=30)
+
+
+def _stop_signal(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
@@ -53,31 +95,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rasa-port", type=int, default=5005)
     parser.add_argument("--actions-port", type=int, default=5055)
     args = parser.parse_args(argv)
-    bin_dir = Path(sys.executable).parent
-    servers = [
-        start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(args.actions_port)),
-        start_server(str(bin_dir / "rasa"), "run", "--model", "models", "--port", str(args.rasa_port),
-               "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"),
-    ]
+    servers = start_lotse(args.rasa_port, args.actions_port, secrets.token_urlsafe(24))
     try:
-        wait_until_up(f"http://127.0.0.1:{args.actions_port}/health", servers)
-        wait_until_up(f"http://127.0.0.1:{args.rasa_port}/", servers)
         webhook = f"http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook"
         print(f"Lotse is listening: POST {webhook}", flush=True)
         if sys.stdin.isatty():
             chat(webhook, os.environ.get("LOTSE_LANGUAGE_CODE"))
         else:
-            signal.signal(signal.SIGTERM, _stop)
+            signal.signal(signal.SIGTERM, _stop_signal)
             while all(server.poll() is None for server in servers):
                 time.sleep(1)
     except KeyboardInterrupt:
         pass
     finally:
-        for server in servers:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-        for server in servers:
-            server.wait(timeout=30)
+        stop(servers)
     return 0
 
 

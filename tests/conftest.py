@@ -19,15 +19,21 @@ PILOT_ENTRIES = PROJECT_ROOT / "knowledge" / "entries"
 
 
 @pytest.fixture(scope="session")
-def action_server(tmp_path_factory) -> str:
-    """The URL of a running action server whose knowledge store holds the pilot entries."""
+def knowledge_store(tmp_path_factory) -> str:
+    """The URL of a SQLite knowledge store holding the pilot entries."""
     store = f"sqlite:///{tmp_path_factory.mktemp('store') / 'lotse.db'}"
     engine = open_store(store)
     sync(engine, PILOT_ENTRIES)
     engine.dispose()
+    return store
+
+
+@pytest.fixture(scope="session")
+def action_server(knowledge_store) -> str:
+    """The URL of a running action server answering from the pilot entries."""
     port = free_port()
     server = start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
-                          env={"DATABASE_URL": store})
+                          env={"DATABASE_URL": knowledge_store})
     wait_until_up(f"http://127.0.0.1:{port}/health", [server], seconds=60)
     yield f"http://127.0.0.1:{port}/webhook"
     server.terminate()
