@@ -14,11 +14,11 @@ from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, Resta
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.erasure import schedule_erasure
-from actions.phrases import LANGUAGES, phrases
+from actions.phrases import phrases
 from actions.render import answer_message
 from knowledge.hours import BERLIN
 from knowledge.search import find_services
-from nlu.language import language_from_client_code
+from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, language_from_client_code
 
 PAGE_SIZE = 3
 TOPICS = ("housing", "language_course", "work", "residence")
@@ -34,7 +34,7 @@ def language_of(tracker: Tracker) -> str:
     if language in LANGUAGES:
         return language
     client_code = (tracker.latest_message.get("metadata") or {}).get("language_code")
-    return language_from_client_code(client_code) or "en"
+    return language_from_client_code(client_code) or DEFAULT_LANGUAGE
 
 
 class SayPhrase(Action, ABC):
@@ -58,10 +58,14 @@ SPOKEN_PHRASES = ("greet", "ask_topic", "goodbye", "you_are_welcome", "bot_chall
 SAY_ACTIONS = [type(f"Say_{phrase}", (SayPhrase,), {"phrase": phrase}) for phrase in SPOKEN_PHRASES]
 
 
-def _send_services(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str, query: str,
+def _send_services(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str | None, query: str,
                    offset: int) -> list[EventType]:
-    """One page of services; a "more" button when there is a next page."""
+    """One page of services; a "more" button when there is a next page. Without a topic yet,
+    asks for one."""
     language = language_of(tracker)
+    if topic is None:
+        dispatcher.utter_message(text=phrases().say("ask_topic", language))
+        return []
     found = find_services(topic, language, query, limit=PAGE_SIZE + 1, offset=offset)
     page = found[:PAGE_SIZE]
     if not page:
@@ -173,9 +177,6 @@ class AnswerTopic(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name")
         topic = TOPIC_INTENTS.get(intent) or tracker.get_slot("topic")
-        if topic is None:
-            dispatcher.utter_message(text=phrases().say("ask_topic", language_of(tracker)))
-            return []
         text = tracker.latest_message.get("text") or ""
         # a pressed button carries no words: search with the question that led to the buttons
         query = (tracker.get_slot("topic_query") or "") if text.startswith("/") else text
@@ -189,12 +190,8 @@ class MoreResults(Action):
         return "action_more_results"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        topic = tracker.get_slot("topic")
-        if topic is None:
-            dispatcher.utter_message(text=phrases().say("ask_topic", language_of(tracker)))
-            return []
         offset = int(tracker.get_slot("results_offset") or 0)
-        return _send_services(dispatcher, tracker, topic, tracker.get_slot("topic_query") or "", offset)
+        return _send_services(dispatcher, tracker, tracker.get_slot("topic"), tracker.get_slot("topic_query") or "", offset)
 
 
 class HandOver(Action):

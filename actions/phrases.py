@@ -11,8 +11,8 @@ from typing import Mapping
 
 import yaml
 
-LANGUAGES = ("de", "ar", "prs", "uk", "en")
-DEFAULT_LANGUAGE = "en"  # while the newcomer's language is still unknown
+from nlu.language import DEFAULT_LANGUAGE
+
 RIGHT_TO_LEFT = frozenset({"ar", "prs"})
 TABLE = Path(__file__).resolve().parent / "phrases.yml"
 

@@ -26,9 +26,13 @@ def answer_message(intro: str, answers: Sequence[ServiceAnswer], language: str, 
 
 def service_card(answer: ServiceAnswer, language: str, now: datetime, phrases: Phrases) -> str:
     entry, texts = answer.entry, answer.texts
+
+    def label(key: str, **values: str) -> str:
+        return escape(phrases.say(key, language, **values))
+
     lines = []
     if not answer.translated:
-        lines.append(escape(phrases.say("label_in_german" if answer.language == SOURCE_LANGUAGE else "label_in_english", language)))
+        lines.append(label("label_in_german" if answer.language == SOURCE_LANGUAGE else "label_in_english"))
     lines.append(f"<b>{escape(_title_with_german_term(answer))}</b>")
     lines.append(escape(texts.summary))
     if entry.address and (entry.address.street or entry.address.postcode):
@@ -37,15 +41,14 @@ def service_card(answer: ServiceAnswer, language: str, now: datetime, phrases: P
     if texts.hours_note:
         lines.append(f"<i>{escape(texts.hours_note)}</i>")
     if entry.appointment_required:
-        lines.append(escape(phrases.say("label_appointment", language)))
+        lines.append(label("label_appointment"))
     contact = entry.contact
-    lines += ["☎️ " + _ltr(escape(contact.phone), language)] if contact.phone else []
-    lines += ["✉️ " + _ltr(escape(contact.email), language)] if contact.email else []
-    lines += ["🌐 " + _ltr(escape(contact.website), language)] if contact.website else []
+    lines += [f"{symbol} {_ltr(escape(value), language)}"
+              for symbol, value in (("☎️", contact.phone), ("✉️", contact.email), ("🌐", contact.website)) if value]
     if entry.languages_spoken:
-        lines.append(escape(phrases.say("label_languages", language, languages=", ".join(entry.languages_spoken))))
+        lines.append(label("label_languages", languages=", ".join(entry.languages_spoken)))
     if verification_due(entry, now.astimezone(BERLIN).date()):
-        lines.append(escape(phrases.say("label_unverified", language)))
+        lines.append(label("label_unverified"))
     return "\n".join(_line(line, language) for line in lines)
 
 

@@ -13,17 +13,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import secrets
-import statistics
 import time
 from pathlib import Path
 
 import aiohttp
-import yaml
 
 from bot.local import PROJECT_ROOT, free_port, start_lotse, stop
+from nlu.bench import machine, percentile, write_figures
+from nlu.evaluate import read_split
 
 HELD_OUT = PROJECT_ROOT / "tests" / "data" / "nlu"
 SEQUENTIAL_MESSAGES, CONVERSATIONS, TURNS_PER_CONVERSATION = 200, 20, 10
@@ -31,17 +29,11 @@ LEFT_OUT = {"request_human", "emergency"}
 
 
 def held_out_messages() -> list[str]:
-    messages = []
-    for path in sorted(HELD_OUT.glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            if block.get("intent") and block["intent"] not in LEFT_OUT:
-                messages += [line.strip()[2:] for line in block["examples"].splitlines() if line.strip()]
-    return messages
+    return [text for _, text, intent in read_split(HELD_OUT) if intent not in LEFT_OUT]
 
 
 def _percentiles(milliseconds: list[float]) -> dict:
-    cuts = statistics.quantiles(milliseconds, n=100, method="inclusive")
-    return {"p50_ms": round(cuts[49], 1), "p95_ms": round(cuts[94], 1), "p99_ms": round(cuts[98], 1)}
+    return {f"p{share}_ms": round(percentile(milliseconds, share / 100), 1) for share in (50, 95, 99)}
 
 
 async def _turn(session: aiohttp.ClientSession, webhook: str, sender: str, text: str) -> float:
@@ -85,10 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         figures = asyncio.run(measure(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", held_out_messages()))
     finally:
         stop(servers)
-    figures = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-               "path": "REST channel -> NLU -> rules -> action server -> knowledge store", **figures}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "conversation.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    figures = {"machine": machine(), "path": "REST channel -> NLU -> rules -> action server -> knowledge store", **figures}
+    write_figures(args.out, "conversation", figures)
     print(json.dumps(figures, indent=2))
     return 0
 

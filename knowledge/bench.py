@@ -14,9 +14,7 @@ import copy
 import itertools
 import json
 import os
-import platform
 import random
-import statistics
 import tempfile
 import time
 import uuid
@@ -30,6 +28,7 @@ from knowledge.entry import BIELEFELD_DISTRICTS
 from knowledge.search import KnowledgeBase
 from knowledge.store import PROJECT_ROOT, open_store, sync
 from knowledge.validation import load_documents
+from nlu.bench import machine, percentile, write_figures
 from nlu.evaluate import read_split
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -46,10 +45,6 @@ def write_synthetic_entries(directory: Path, count: int, rng: random.Random) -> 
             document["address"]["district"] = rng.choice(BIELEFELD_DISTRICTS)
         document["translations"]["de"]["title"] = f"{pilot['translations']['de']['title'][:100]} {number}"
         (directory / f"{document['id']}.yml").write_text(yaml.dump(document, Dumper=yaml.CSafeDumper, allow_unicode=True), encoding="utf-8")
-
-
-def _percentile(values: list[float], share: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
 
 
 def _timed(action) -> tuple[float, object]:
@@ -98,9 +93,9 @@ def run(entries: Path, database_url: str, queries: list[tuple[str, str, str]], r
         "repeat_sync_seconds": round(repeat_sync_seconds, 1),
         "index_build_seconds": round(index_seconds, 1),
         "queries": len(latencies_ms),
-        "query_ms_p50": round(_percentile(latencies_ms, 0.50), 1),
-        "query_ms_p95": round(_percentile(latencies_ms, 0.95), 1),
-        "query_ms_p99": round(_percentile(latencies_ms, 0.99), 1),
+        "query_ms_p50": round(percentile(latencies_ms, 0.50), 1),
+        "query_ms_p95": round(percentile(latencies_ms, 0.95), 1),
+        "query_ms_p99": round(percentile(latencies_ms, 0.99), 1),
     }
 
 
@@ -114,15 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(7)
     queries = [(language, text, intent.removeprefix("ask_")) for language, text, intent in read_split(HELD_OUT)
                if intent.startswith("ask_")]
-    figures = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-               "entries": args.entries, "query_target_p95_ms": 20, "stores": []}
+    figures = {"machine": machine(), "entries": args.entries, "query_target_p95_ms": 20, "stores": []}
     with tempfile.TemporaryDirectory() as folder:
         entries = Path(folder)
         write_synthetic_entries(entries, args.entries, rng)
         for url in (f"sqlite:///{Path(folder, 'bench.db')}", args.postgres_url):
             figures["stores"].append(run(entries, url, queries, rng))
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "knowledge.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    write_figures(args.out, "knowledge", figures)
     print(json.dumps(figures, indent=2))
     return 0
 

@@ -43,8 +43,19 @@ def measure_training() -> dict:
     return {"training_seconds": round(seconds, 1), "training_peak_rss_mib": round(_peak_rss_mib(resource.RUSAGE_CHILDREN))}
 
 
-def _percentile(values: list[float], share: float) -> float:
+def percentile(values: list[float], share: float) -> float:
+    """Shared by every `make bench` script, so their p50/p95/p99 mean the same thing."""
     return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def write_figures(out: Path, name: str, figures: dict) -> None:
+    """`reports/bench/<name>.json`, where `make bench` keeps its figures."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
 
 async def measure_inference(model_dir: Path, data_dir: Path) -> dict:
@@ -61,9 +72,9 @@ async def measure_inference(model_dir: Path, data_dir: Path) -> dict:
     return {
         "model_load_seconds": round(load_seconds, 2),
         "parsed_messages": len(latencies_ms),
-        "parse_ms_p50": round(_percentile(latencies_ms, 0.50), 1),
-        "parse_ms_p95": round(_percentile(latencies_ms, 0.95), 1),
-        "parse_ms_p99": round(_percentile(latencies_ms, 0.99), 1),
+        "parse_ms_p50": round(percentile(latencies_ms, 0.50), 1),
+        "parse_ms_p95": round(percentile(latencies_ms, 0.95), 1),
+        "parse_ms_p99": round(percentile(latencies_ms, 0.99), 1),
         "serving_peak_rss_mib": round(_peak_rss_mib(resource.RUSAGE_SELF)),
     }
 
@@ -77,12 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quiet_rasa_logs()
 
-    figures = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    figures = {"machine": machine()}
     if not args.skip_training:
         figures.update(measure_training())
     figures.update(asyncio.run(measure_inference(args.model, args.data)))
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "nlu.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    write_figures(args.out, "nlu", figures)
     for key, value in figures.items():
         print(f"{key:24} {value}")
     return 0
