@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from knowledge.answers import answer_statistics
 from knowledge.report import build_report, html_page, terminal_table
 from knowledge.scaffold import CannotScaffold, new_entry
 from knowledge.spreadsheet import export_csv, import_csv
@@ -32,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     command("export", "write all entries to one spreadsheet file").add_argument("--csv", type=Path, required=True)
     command("import", "check a spreadsheet and, if all rows are valid, write its entries").add_argument(
         "--csv", type=Path, required=True)
-    command("report", "list missing or outdated translations, due verifications, missing contact or hours").add_argument(
+    command("report", "list missing or outdated translations, due verifications, missing contact or hours, and the answers' ratings").add_argument(
         "--html", type=Path, default=DEFAULT_REPORT, help="where to write the HTML page (default: %(default)s)")
     return parser
 
@@ -56,9 +57,10 @@ def main(argv: list[str] | None = None) -> int:
                   "Run `python -m knowledge sync` to publish them.")
         else:
             reports = build_report(load_entries(args.entries), date.today())
-            print(terminal_table(reports))
+            statistics = answer_statistics(open_store())
+            print(terminal_table(reports, statistics))
             args.html.parent.mkdir(parents=True, exist_ok=True)
-            args.html.write_text(html_page(reports, date.today()), encoding="utf-8")
+            args.html.write_text(html_page(reports, date.today(), statistics), encoding="utf-8")
             print(f"HTML page: {args.html}")
     except InvalidEntries as invalid:
         print(invalid, file=sys.stderr)

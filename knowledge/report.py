@@ -1,6 +1,8 @@
 """What coordinators still have to do: per entry and language, missing and outdated
 translations; facts not verified for more than 180 days; entries without contact or
-opening hours. Shown as a terminal table and written as an HTML page under reports/."""
+opening hours; and how the answers fared: how often each topic was asked in each language
+and which answers newcomers rated 👍 or 👎. Shown as terminal tables and written as an
+HTML page under reports/."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Mapping, Sequence
 
+from knowledge.answers import AnswerStatistics, Tally
 from knowledge.entry import (
     LANGUAGES, SOURCE_LANGUAGE, VERIFY_EVERY, ServiceEntry, TranslationStatus, source_text_hash, verification_due,
 )
@@ -62,7 +65,25 @@ def build_report(entries: Sequence[ServiceEntry], today: date) -> list[EntryRepo
 _MARK = {TranslationStatus.CURRENT: "ok", TranslationStatus.OUTDATED: "OUTDATED", TranslationStatus.MISSING: "MISSING"}
 
 
-def terminal_table(reports: Sequence[EntryReport]) -> str:
+def _columns(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return lines
+
+
+def _feedback_rows(statistics: AnswerStatistics) -> tuple[list[str], list[list[object]], list[list[object]]]:
+    """Per topic and language, then per entry with a 👎: answers, 👍, 👎."""
+    def counts(tally: Tally) -> list[object]:
+        return [tally.answers, tally.helpful, tally.not_helpful]
+
+    groups = [[topic, language, *counts(t)] for (topic, language), t in statistics.by_topic_and_language.items()]
+    disliked = sorted(([entry_id, "", *counts(t)] for entry_id, t in statistics.by_entry.items() if t.not_helpful),
+                      key=lambda row: -row[4])
+    return ["topic / entry", "language", "answers", "helped", "did not help"], groups, disliked
+
+
+def terminal_table(reports: Sequence[EntryReport], statistics: AnswerStatistics) -> str:
     languages = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]
     header = ["id", "status", *languages, "verified", "contact", "hours", "de hash"]
     rows = [[
@@ -70,15 +91,16 @@ def terminal_table(reports: Sequence[EntryReport]) -> str:
         ("DUE " if r.verification_due else "") + (str(r.last_verified) if r.last_verified else "never"),
         "yes" if r.has_contact else "NONE", "yes" if r.has_hours else "NONE", r.german_hash,
     ] for r in reports]
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
-    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines = _columns(header, rows)
     complete = sum(not r.to_do for r in reports)
     lines.append(f"\n{len(reports)} entries, {complete} complete, {len(reports) - complete} with something to do.")
+    header, groups, disliked = _feedback_rows(statistics)
+    lines.append("\nAnswers given and how newcomers rated them:")
+    lines += _columns(header, groups + disliked) if groups else ["no answers yet"]
     return "\n".join(lines)
 
 
-def html_page(reports: Sequence[EntryReport], today: date) -> str:
+def html_page(reports: Sequence[EntryReport], today: date, statistics: AnswerStatistics) -> str:
     """A self-contained page (no scripts, no external files) a coordinator opens in a browser."""
     languages = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]
 
@@ -99,6 +121,8 @@ def html_page(reports: Sequence[EntryReport], today: date) -> str:
     headers = ["id", "organisation", "status", *languages, "last verified", "contact", "hours",
                "German hash (for source_hash)", "to do"]
     complete = sum(not r.to_do for r in reports)
+    feedback_header, groups, disliked = _feedback_rows(statistics)
+    feedback_rows = "\n".join("<tr>" + "".join(cell(str(value)) for value in row) + "</tr>" for row in groups + disliked)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lotse knowledge base: what to do</title>
 <style>
@@ -114,5 +138,12 @@ for checking {VERIFY_EVERY.days} days after their last verification.</p>
 <table><thead><tr>{"".join(f"<th>{html.escape(h)}</th>" for h in headers)}</tr></thead>
 <tbody>
 {chr(10).join(rows)}
+</tbody></table>
+<h2>Answers given and how newcomers rated them</h2>
+<p>Per topic and language, then every entry that was part of an answer rated as not helpful.
+Nothing here points to a person.</p>
+<table><thead><tr>{"".join(f"<th>{html.escape(h)}</th>" for h in feedback_header)}</tr></thead>
+<tbody>
+{feedback_rows}
 </tbody></table></body></html>
 """

@@ -16,8 +16,9 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy.engine import Engine
 
-from knowledge.entry import LANGUAGES, SOURCE_LANGUAGE, TOPICS, ServiceEntry, Translation
-from knowledge.store import last_sync, load_stored_entries, open_store
+from knowledge.districts import nearest_district
+from knowledge.entry import BIELEFELD_DISTRICTS, LANGUAGES, SOURCE_LANGUAGE, TOPICS, ServiceEntry, Translation
+from knowledge.store import default_store, last_sync, load_stored_entries
 
 TOPIC_WEIGHT = 0.5
 DISTRICT_WEIGHT = 0.2
@@ -64,6 +65,7 @@ class ServiceIndex:
         self._topics = {topic: np.array([topic in e.topics for e in self.entries]) for topic in TOPICS}
         self._districts = np.array([(e.address.district if e.address else None) or "" for e in self.entries])
         self._id_order = np.argsort(np.argsort([e.id for e in self.entries]))
+        self._positions = {entry.id: position for position, entry in enumerate(self.entries)}
 
     def find(self, topic: str, language: str, text: str, district: str | None = None, limit: int = 3,
              offset: int = 0) -> list[ServiceAnswer]:
@@ -78,12 +80,26 @@ class ServiceIndex:
             scores = scores + DISTRICT_WEIGHT * (self._districts == district)
         eligible = np.flatnonzero(in_topic | self._topics["general"])
         ranked = eligible[np.lexsort((self._id_order[eligible], -scores[eligible]))]
-        answers = []
-        for position in ranked[offset:offset + limit]:
-            entry = self.entries[position]
-            shown_language, texts, translated = _texts_in(entry, language)
-            answers.append(ServiceAnswer(entry, shown_language, translated, texts, round(float(scores[position]), 4)))
-        return answers
+        return [self._answer(position, language, float(scores[position])) for position in ranked[offset:offset + limit]]
+
+    def services(self, ids: Sequence[str], language: str) -> list[ServiceAnswer]:
+        """The entries shown before, in the same order, for follow-up questions ("where is
+        it?"); an entry unpublished since then is left out."""
+        return [self._answer(self._positions[i], language, 0.0) for i in ids if i in self._positions]
+
+    def districts(self, topic: str) -> tuple[str, ...]:
+        """The districts with an office for the topic, in the city's order: more than one
+        means the answer depends on where the newcomer lives."""
+        present = {str(d) for d in self._districts[self._topics[topic]]} if self.entries else set()
+        return tuple(district for district in BIELEFELD_DISTRICTS if district in present)
+
+    def nearest_district(self, latitude: float, longitude: float) -> str | None:
+        return nearest_district(latitude, longitude, self.entries)
+
+    def _answer(self, position: int, language: str, score: float) -> ServiceAnswer:
+        entry = self.entries[position]
+        shown_language, texts, translated = _texts_in(entry, language)
+        return ServiceAnswer(entry, shown_language, translated, texts, round(score, 4))
 
 
 class KnowledgeBase:
@@ -110,7 +126,7 @@ class KnowledgeBase:
 @lru_cache(maxsize=1)
 def default_knowledge_base() -> KnowledgeBase:
     """The store the coordinators sync into (DATABASE_URL, default SQLite under var/)."""
-    return KnowledgeBase(open_store())
+    return KnowledgeBase(default_store())
 
 
 def find_services(topic: str, language: str, text: str, district: str | None = None, limit: int = 3,

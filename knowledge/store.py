@@ -9,6 +9,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,12 @@ def open_store(url: str | None = None) -> Engine:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return engine
+
+
+@lru_cache(maxsize=1)
+def default_store() -> Engine:
+    """The store of this process (DATABASE_URL, default SQLite under var/), opened once."""
+    return open_store()
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ own connection; the `alembic` command uses `sqlalchemy.url` or DATABASE_URL."""
 from alembic import context
 from sqlalchemy import create_engine
 
+from knowledge import answers  # noqa: F401  (its table belongs to Base.metadata)
 from knowledge.store import Base, database_url
 
 target_metadata = Base.metadata

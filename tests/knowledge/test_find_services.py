@@ -87,3 +87,15 @@ def test_a_new_sync_is_picked_up_without_a_restart(store_url, tmp_path):
     (answer,) = knowledge.find_services("language_course", "de", "integrationskurs")
     assert answer.entry.id == "vhs-integrationskurse"
     engine.dispose()
+
+
+def test_a_topic_with_offices_in_several_districts_names_them_in_the_citys_order():
+    index = ServiceIndex(ENTRIES)
+    assert index.districts("language_course") == ("Mitte", "Brackwede")
+    assert index.districts("residence") == ("Mitte",)
+
+
+def test_follow_ups_get_the_services_shown_before_in_the_same_order_and_language():
+    shown = ServiceIndex(ENTRIES).services(["auslaenderbehoerde", "archived-since", "buergerberatung"], "uk")
+    assert [a.entry.id for a in shown] == ["auslaenderbehoerde", "buergerberatung"]
+    assert shown[0].texts.title == "Відомство у справах іноземців (Ausländerbehörde)"

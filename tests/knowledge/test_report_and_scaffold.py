@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import subprocess
 import sys
 from datetime import date
@@ -10,6 +11,7 @@ from datetime import date
 import yaml
 
 from knowledge.entry import TranslationStatus
+from knowledge.answers import AnswerStatistics
 from knowledge.report import build_report, html_page, terminal_table
 from knowledge.scaffold import new_entry
 from knowledge.validation import InvalidEntries, load_entries
@@ -51,9 +53,10 @@ def test_the_table_and_the_html_page_show_each_entry_and_escape_its_texts(tmp_pa
     tricky = copy.deepcopy(VALID)
     tricky["organisation"] = "<script>alert(1)</script> & Co"
     reports = list(report_for(tmp_path, tricky).values())
-    table = terminal_table(reports)
+    no_answers = AnswerStatistics({}, {})
+    table = terminal_table(reports, no_answers)
     assert "vhs-integrationskurse" in table and "MISSING" in table and reports[0].german_hash in table
-    page = html_page(reports, date(2026, 11, 22))
+    page = html_page(reports, date(2026, 11, 22), no_answers)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page and "<script>" not in page
     assert "prs: missing translation" in page
 
@@ -63,7 +66,8 @@ def test_cli_report_prints_the_table_and_writes_the_html_page(tmp_path):
     entries.mkdir()
     write_entry(entries, VALID)
     result = subprocess.run([sys.executable, "-m", "knowledge", "report", "--entries", str(entries), "--html", str(page)],
-                            capture_output=True, text=True, cwd=PROJECT_ROOT)
+                            capture_output=True, text=True, cwd=PROJECT_ROOT,
+                            env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'lotse.db'}"})
     assert result.returncode == 0 and "1 entries, 0 complete, 1 with something to do" in result.stdout
     assert "vhs-integrationskurse" in page.read_text(encoding="utf-8")
 

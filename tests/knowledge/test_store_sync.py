@@ -74,9 +74,10 @@ def test_one_bad_file_writes_nothing_and_the_previous_entries_stay(engine, tmp_p
     assert last_sync(engine) == synced_before
 
 
-def test_the_schema_is_migrated_by_alembic(engine):
+def test_the_schema_is_migrated_by_alembic_to_the_newest_revision(engine):
     with engine.connect() as connection:
-        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert {"knowledge_entries", "knowledge_syncs", "answers"} <= set(sa.inspect(connection).get_table_names())
 
 
 def test_cli_sync_reports_what_changed_and_refuses_bad_files(store_url, tmp_path):
