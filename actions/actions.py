@@ -5,20 +5,29 @@ SQLite under var/ after `python -m knowledge sync`)."""
 
 from __future__ import annotations
 
+import json
+import logging
 from abc import ABC, abstractmethod
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.erasure import schedule_erasure
 from actions.phrases import phrases
-from actions.render import answer_message
+from actions.render import answer_message, hours_message, location_message
+from knowledge.answers import GivenAnswer, log_answer, rate_answer
+from knowledge.districts import match_district, nearest_district
+from knowledge.entry import BIELEFELD_DISTRICTS, WEEKDAYS
 from knowledge.hours import BERLIN
-from knowledge.search import find_services
+from knowledge.search import ServiceAnswer, default_knowledge_base
+from knowledge.store import default_store
 from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, language_from_client_code
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 3
 TOPICS = ("housing", "language_course", "work", "residence")
@@ -58,30 +67,75 @@ SPOKEN_PHRASES = ("greet", "ask_topic", "goodbye", "you_are_welcome", "bot_chall
 SAY_ACTIONS = [type(f"Say_{phrase}", (SayPhrase,), {"phrase": phrase}) for phrase in SPOKEN_PHRASES]
 
 
-def _send_services(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str | None, query: str,
-                   offset: int) -> list[EventType]:
-    """One page of services; a "more" button when there is a next page. Without a topic yet,
-    asks for one."""
-    language = language_of(tracker)
+def _send_services(dispatcher: CollectingDispatcher, language: str, topic: str | None, query: str, offset: int,
+                   district: str | None) -> list[EventType]:
+    """One page of services (the newcomer's district first, if known), a "more" button when
+    there is a next page, 👍/👎 for the coordinators' report; on a first page, the question
+    for the district when the topic's offices are in several. Without a topic, asks for one."""
     if topic is None:
-        dispatcher.utter_message(text=phrases().say("ask_topic", language))
+        dispatcher.utter_message(text=phrases().say("district_noted" if district else "ask_topic", language,
+                                                    district=district or ""))
         return []
-    found = find_services(topic, language, query, limit=PAGE_SIZE + 1, offset=offset)
+    knowledge = default_knowledge_base().index()
+    found = knowledge.find(topic, language, query, district, limit=PAGE_SIZE + 1, offset=offset)
     page = found[:PAGE_SIZE]
     if not page:
         dispatcher.utter_message(text=phrases().say("no_services" if offset == 0 else "no_more_services", language))
         return []
-    text = answer_message(phrases().say(f"topic_{topic}", language), page, language, datetime.now(BERLIN), phrases())
-    buttons = [{"title": phrases().say("button_more", language), "payload": "/more"}] if len(found) > PAGE_SIZE else []
-    dispatcher.utter_message(text=text, buttons=buttons)
+    now = datetime.now(BERLIN)
+    answer_id = _logged(GivenAnswer(topic, language, district, tuple(a.entry.id for a in page), now.date()))
+    intro = [phrases().say(f"topic_{topic}", language)]
+    if district and offset == 0:
+        in_district = any(a.entry.address and a.entry.address.district == district for a in page)
+        intro.append(phrases().say("district_results" if in_district else "district_none", language, district=district))
+    text = answer_message("\n".join(intro), page, language, now, phrases())
+    buttons = [button(phrases().say("button_more", language), "more")] if len(found) > PAGE_SIZE else []
+    dispatcher.utter_message(text=text, buttons=buttons + (feedback_buttons(language, answer_id) if answer_id else []))
+    if offset == 0 and not district and len(knowledge.districts(topic)) > 1:
+        dispatcher.utter_message(text=phrases().say("district_question", language), buttons=district_buttons())
     return [SlotSet("topic", topic), SlotSet("topic_query", query), SlotSet("results_offset", offset + len(page)),
-            SlotSet("not_understood", 0)]
+            SlotSet("not_understood", 0), SlotSet("shown_services", [a.entry.id for a in page]),
+            SlotSet("answer_id", answer_id)]
+
+
+def _logged(answer: GivenAnswer) -> str | None:
+    """The answer's id in the answer log; None when the log cannot be written, so that a
+    database hiccup costs the 👍/👎 buttons, never the answer."""
+    try:
+        return log_answer(default_store(), answer)
+    except SQLAlchemyError:
+        logger.exception("answer log not written; the answer goes out without feedback buttons")
+        return None
+
+
+def button(title: str, intent: str, **entities: str) -> dict[str, str]:
+    """A button that sends its intent (and entities) as Rasa parses a `/intent{...}` message."""
+    return {"title": title, "payload": f"/{intent}{json.dumps(entities, ensure_ascii=False) if entities else ''}"}
+
+
+def feedback_buttons(language: str, answer_id: str) -> list[dict[str, str]]:
+    return [button(phrases().say(f"button_{rating}", language), f"feedback_{rating}", answer_id=answer_id)
+            for rating in ("helpful", "not_helpful")]
+
+
+def district_buttons() -> list[dict[str, str]]:
+    """The city's districts by their German names, as on letters and street signs."""
+    return [button(district, "inform_district", district=district) for district in BIELEFELD_DISTRICTS]
+
+
+def shown_services(tracker: Tracker) -> list[ServiceAnswer]:
+    """The services of the last answer, for "where is it?" and "when is it open?"."""
+    return default_knowledge_base().index().services(tracker.get_slot("shown_services") or [], language_of(tracker))
+
+
+def entity(tracker: Tracker, name: str) -> Any:
+    return next((e["value"] for e in tracker.latest_message.get("entities", []) if e.get("entity") == name), None)
 
 
 def topic_buttons(language: str, topics: tuple[str, ...] = TOPICS) -> list[dict[str, str]]:
     """Topic buttons plus "talk to an advisor"; a button sends its intent, like a typed question."""
-    return [{"title": phrases().say(f"button_{topic}", language), "payload": f"/ask_{topic}"} for topic in topics] + [
-        {"title": phrases().say("button_advisor", language), "payload": "/request_human"}]
+    return [button(phrases().say(f"button_{topic}", language), f"ask_{topic}") for topic in topics] + [
+        button(phrases().say("button_advisor", language), "request_human")]
 
 
 class Start(Action):
@@ -104,13 +158,12 @@ class ChooseLanguage(Action):
         return "action_choose_language"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        message = tracker.latest_message
-        chosen = next((e["value"] for e in message.get("entities", []) if e.get("entity") == "language"), None)
-        if (message.get("text") or "").startswith("/") and chosen in LANGUAGES:
+        chosen = entity(tracker, "language")
+        if (tracker.latest_message.get("text") or "").startswith("/") and chosen in LANGUAGES:
             dispatcher.utter_message(text=phrases().say("language_chosen", chosen))
             return []
-        buttons = [{"title": phrases().say("language_name", language),
-                    "payload": f'/choose_language{{"language": "{language}"}}'} for language in LANGUAGES]
+        buttons = [button(phrases().say("language_name", language), "choose_language", language=language)
+                   for language in LANGUAGES]
         dispatcher.utter_message(text=phrases().say("choose_language", language_of(tracker)), buttons=buttons)
         return []
 
@@ -124,8 +177,8 @@ class AskDelete(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         dispatcher.utter_message(text=phrases().say("ask_delete", language), buttons=[
-            {"title": phrases().say("button_delete_yes", language), "payload": "/affirm"},
-            {"title": phrases().say("button_delete_no", language), "payload": "/deny"}])
+            button(phrases().say("button_delete_yes", language), "affirm"),
+            button(phrases().say("button_delete_no", language), "deny")])
         return []
 
 
@@ -162,6 +215,15 @@ class Clarify(Action):
         return [SlotSet("not_understood", failures + 1), SlotSet("topic_query", tracker.latest_message.get("text"))]
 
 
+def ask_for_the_topic(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """A follow-up with nothing answered before (or a topic question taken for one): the
+    likeliest topics as buttons, searched with the words of this message when pressed."""
+    language = language_of(tracker)
+    dispatcher.utter_message(text=phrases().say("ask_topic", language),
+                             buttons=topic_buttons(language, likeliest_topics(tracker.latest_message)))
+    return [SlotSet("topic_query", tracker.latest_message.get("text"))]
+
+
 def likeliest_topics(message: dict[str, Any], count: int = 2) -> tuple[str, ...]:
     """The topics the classifier found most likely, best first (all four if it found none)."""
     ranked = [TOPIC_INTENTS[r["name"]] for r in message.get("intent_ranking", []) if r["name"] in TOPIC_INTENTS]
@@ -180,7 +242,7 @@ class AnswerTopic(Action):
         text = tracker.latest_message.get("text") or ""
         # a pressed button carries no words: search with the question that led to the buttons
         query = (tracker.get_slot("topic_query") or "") if text.startswith("/") else text
-        return _send_services(dispatcher, tracker, topic, query, offset=0)
+        return _send_services(dispatcher, language_of(tracker), topic, query, 0, tracker.get_slot("district"))
 
 
 class MoreResults(Action):
@@ -191,7 +253,101 @@ class MoreResults(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         offset = int(tracker.get_slot("results_offset") or 0)
-        return _send_services(dispatcher, tracker, tracker.get_slot("topic"), tracker.get_slot("topic_query") or "", offset)
+        return _send_services(dispatcher, language_of(tracker), tracker.get_slot("topic"),
+                              tracker.get_slot("topic_query") or "", offset, tracker.get_slot("district"))
+
+
+class ShowWhere(Action):
+    """"Where is it?" after an answer: the addresses of the services just shown, with a map link."""
+
+    def name(self) -> str:
+        return "action_show_where"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        language, services = language_of(tracker), shown_services(tracker)
+        if not services:
+            return ask_for_the_topic(dispatcher, tracker)
+        dispatcher.utter_message(text=location_message(phrases().say("where_intro", language), services, language, phrases()),
+                                 buttons=[button(phrases().say("button_hours", language), "ask_hours")])
+        return []
+
+
+class ShowHours(Action):
+    """"When is it open?", "and on Saturday?", "tomorrow?" after an answer: the hours of the
+    services just shown on that day, or for the whole week."""
+
+    def name(self) -> str:
+        return "action_show_hours"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        language, services = language_of(tracker), shown_services(tracker)
+        if not services:
+            return ask_for_the_topic(dispatcher, tracker)
+        now = datetime.now(BERLIN)
+        day = day_meant(entity(tracker, "weekday"), now.date())
+        dispatcher.utter_message(text=hours_message(services, language, day, now, phrases()),
+                                 buttons=[button(phrases().say("button_where", language), "ask_where")])
+        return []
+
+
+def day_meant(weekday: str | None, today: date) -> date | None:
+    """The date a day word points to: today, tomorrow, or the next such weekday (today included)."""
+    if weekday == "today":
+        return today
+    if weekday == "tomorrow":
+        return today + timedelta(days=1)
+    if weekday in WEEKDAYS:
+        return today + timedelta(days=(WEEKDAYS.index(weekday) - today.weekday()) % 7)
+    return None
+
+
+class ChooseDistrict(Action):
+    """A district pressed, typed ("in Brackwede?") or from a shared location: remembered, and
+    the last question answered again with that district's offices first."""
+
+    def name(self) -> str:
+        return "action_choose_district"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        district = district_meant(tracker)
+        if district is None:
+            dispatcher.utter_message(text=phrases().say("district_unknown", language_of(tracker)), buttons=district_buttons())
+            return []
+        return [SlotSet("district", district), *_send_services(
+            dispatcher, language_of(tracker), tracker.get_slot("topic"), tracker.get_slot("topic_query") or "", 0, district)]
+
+
+def district_meant(tracker: Tracker) -> str | None:
+    named = entity(tracker, "district")
+    if named in BIELEFELD_DISTRICTS:
+        return named
+    latitude, longitude = entity(tracker, "latitude"), entity(tracker, "longitude")
+    if latitude is not None and longitude is not None:
+        return nearest_district(float(latitude), float(longitude))
+    return match_district(tracker.latest_message.get("text") or "")
+
+
+class RateAnswer(Action):
+    """👍 or 👎 (pressed under an answer, or typed right after one): stored with the answer,
+    never with the person; a 👎 offers other words or an advisor."""
+
+    def name(self) -> str:
+        return "action_rate_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        language = language_of(tracker)
+        helpful = tracker.latest_message.get("intent", {}).get("name") == "feedback_helpful"
+        answer_id = entity(tracker, "answer_id") or tracker.get_slot("answer_id")
+        try:
+            if answer_id:
+                rate_answer(default_store(), str(answer_id), helpful)
+        except SQLAlchemyError:
+            logger.exception("rating not stored; the newcomer is answered all the same")
+        if helpful:
+            dispatcher.utter_message(text=phrases().say("feedback_thanks", language))
+        else:
+            dispatcher.utter_message(text=phrases().say("feedback_sorry", language), buttons=topic_buttons(language, ()))
+        return []
 
 
 class HandOver(Action):

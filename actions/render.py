@@ -6,22 +6,23 @@ left-to-right so they are not scrambled."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from typing import Sequence
 
 from actions.phrases import RIGHT_TO_LEFT, Phrases
-from knowledge.entry import SOURCE_LANGUAGE, ServiceEntry, verification_due
-from knowledge.hours import BERLIN, is_open, next_opening
+from knowledge.entry import SOURCE_LANGUAGE, WEEKDAYS, ServiceEntry, verification_due
+from knowledge.hours import BERLIN, is_open, is_public_holiday, next_opening, openings_on
 from knowledge.search import ServiceAnswer
 
 LEFT_TO_RIGHT_MARK, RIGHT_TO_LEFT_MARK = "\u200e", "\u200f"
 
 
 def answer_message(intro: str, answers: Sequence[ServiceAnswer], language: str, now: datetime, phrases: Phrases) -> str:
-    """One short sentence, then one card per service."""
+    """One short sentence, then one card per service, then "Did this help?" for the 👍/👎 buttons."""
     cards = [service_card(answer, language, now, phrases) for answer in answers]
-    return "\n\n".join([_line(escape(intro), language), *cards])
+    closing = _line(escape(phrases.say("feedback_question", language)), language)
+    return "\n\n".join([_line(escape(intro), language), *cards, closing])
 
 
 def service_card(answer: ServiceAnswer, language: str, now: datetime, phrases: Phrases) -> str:
@@ -33,13 +34,12 @@ def service_card(answer: ServiceAnswer, language: str, now: datetime, phrases: P
     lines = []
     if not answer.translated:
         lines.append(label("label_in_german" if answer.language == SOURCE_LANGUAGE else "label_in_english"))
-    lines.append(f"<b>{escape(_title_with_german_term(answer))}</b>")
+    lines.append(_bold_title(answer))
     lines.append(escape(texts.summary))
-    if entry.address and (entry.address.street or entry.address.postcode):
+    if _has_address(entry):
         lines.append("📍 " + _ltr(escape(_address(entry)), language))
     lines.append(escape(_opening_state(entry, language, now, phrases)))
-    if texts.hours_note:
-        lines.append(f"<i>{escape(texts.hours_note)}</i>")
+    lines += _hours_note(answer)
     if entry.appointment_required:
         lines.append(label("label_appointment"))
     contact = entry.contact
@@ -50,6 +50,76 @@ def service_card(answer: ServiceAnswer, language: str, now: datetime, phrases: P
     if verification_due(entry, now.astimezone(BERLIN).date()):
         lines.append(label("label_unverified"))
     return "\n".join(_line(line, language) for line in lines)
+
+
+def location_message(intro: str, answers: Sequence[ServiceAnswer], language: str, phrases: Phrases) -> str:
+    """"Where is it?": each service's address, with a map link where the entry has coordinates."""
+    cards = []
+    for answer in answers:
+        entry = answer.entry
+        where = _ltr(escape(_address(entry)), language) if _has_address(entry) else escape(
+            phrases.say("label_no_address", language))
+        lines = [_bold_title(answer), f"📍 {where}"]
+        if entry.geo:
+            lines.append(f'🗺 <a href="{escape(_map_link(entry), quote=True)}">{escape(phrases.say("label_map", language))}</a>')
+        cards.append("\n".join(_line(line, language) for line in lines))
+    return "\n\n".join([_line(escape(intro), language), *cards])
+
+
+def hours_message(answers: Sequence[ServiceAnswer], language: str, day: date | None, now: datetime,
+                  phrases: Phrases) -> str:
+    """"When is it open?" / "and on Saturday?": the hours on that day (closed on a public
+    holiday), or without a day the whole week with the state right now."""
+    if day is None:
+        intro = phrases.say("hours_intro", language)
+    else:
+        intro = phrases.say("hours_on_day", language, weekday=phrases.weekday(day.weekday(), language),
+                            date=_ltr(f"{day:%d.%m.}", language))
+    cards = []
+    for answer in answers:
+        entry = answer.entry
+        if day is None:
+            lines = [_bold_title(answer), escape(_opening_state(entry, language, now, phrases)), *(
+                f"{escape(phrases.weekday(WEEKDAYS.index(weekday), language))}: {_ltr(times, language)}"
+                for weekday, times in _week(entry))]
+        else:
+            lines = [f"{_bold_title(answer)}: {escape(_hours_on(entry, day, language, phrases))}"]
+        cards.append("\n".join(_line(line, language) for line in lines + _hours_note(answer)))
+    return "\n\n".join([_line(escape(intro), language), *cards])
+
+
+def _week(entry: ServiceEntry) -> list[tuple[str, str]]:
+    """(weekday, "08:00–12:00, 14:00–16:00") for each day with hours, Monday first."""
+    by_day: dict[str, list[str]] = {}
+    for interval in entry.opening_hours:
+        by_day.setdefault(interval.weekday, []).append(f"{interval.opens:%H:%M}–{interval.closes:%H:%M}")
+    return [(weekday, ", ".join(by_day[weekday])) for weekday in WEEKDAYS if weekday in by_day]
+
+
+def _hours_on(entry: ServiceEntry, day: date, language: str, phrases: Phrases) -> str:
+    if not entry.opening_hours:
+        return phrases.say("label_hours_unknown", language)
+    if is_public_holiday(day):
+        return phrases.say("label_holiday", language)
+    spans = [f"{start:%H:%M}–{end:%H:%M}" for start, end in openings_on(entry, day)]
+    return _ltr(", ".join(spans), language) if spans else phrases.say("label_closed_on_day", language)
+
+
+def _bold_title(answer: ServiceAnswer) -> str:
+    return f"<b>{escape(_title_with_german_term(answer))}</b>"
+
+
+def _hours_note(answer: ServiceAnswer) -> list[str]:
+    return [f"<i>{escape(answer.texts.hours_note)}</i>"] if answer.texts.hours_note else []
+
+
+def _map_link(entry: ServiceEntry) -> str:
+    lat, lon = entry.geo.lat, entry.geo.lon
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+
+def _has_address(entry: ServiceEntry) -> bool:
+    return bool(entry.address and (entry.address.street or entry.address.postcode))
 
 
 def _title_with_german_term(answer: ServiceAnswer) -> str:

@@ -31,7 +31,8 @@ def _local(at: datetime) -> datetime:
     return at.replace(tzinfo=BERLIN) if at.tzinfo is None else at.astimezone(BERLIN)
 
 
-def _openings_starting_on(entry: ServiceEntry, day: date) -> Iterator[tuple[datetime, datetime]]:
+def openings_on(entry: ServiceEntry, day: date) -> Iterator[tuple[datetime, datetime]]:
+    """The openings that start on `day` (none on a public holiday), as local start and end."""
     if is_public_holiday(day):
         return
     weekday = WEEKDAYS[day.weekday()]
@@ -52,7 +53,7 @@ def is_open(entry: ServiceEntry, at: datetime) -> bool | None:
         return None
     local = _local(at)
     for day in (local.date() - timedelta(days=1), local.date()):
-        if any(start <= local < end for start, end in _openings_starting_on(entry, day)):
+        if any(start <= local < end for start, end in openings_on(entry, day)):
             return True
     return False
 
@@ -63,7 +64,7 @@ def next_opening(entry: ServiceEntry, at: datetime) -> datetime | None:
     starts = (
         start
         for offset in range(LOOKAHEAD_DAYS + 1)
-        for start, _ in _openings_starting_on(entry, local.date() + timedelta(days=offset))
+        for start, _ in openings_on(entry, local.date() + timedelta(days=offset))
         if start > local
     )
     return min(starts, default=None)

@@ -16,7 +16,6 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy.engine import Engine
 
-from knowledge.districts import nearest_district
 from knowledge.entry import BIELEFELD_DISTRICTS, LANGUAGES, SOURCE_LANGUAGE, TOPICS, ServiceEntry, Translation
 from knowledge.store import default_store, last_sync, load_stored_entries
 
@@ -93,9 +92,6 @@ class ServiceIndex:
         present = {str(d) for d in self._districts[self._topics[topic]]} if self.entries else set()
         return tuple(district for district in BIELEFELD_DISTRICTS if district in present)
 
-    def nearest_district(self, latitude: float, longitude: float) -> str | None:
-        return nearest_district(latitude, longitude, self.entries)
-
     def _answer(self, position: int, language: str, score: float) -> ServiceAnswer:
         entry = self.entries[position]
         shown_language, texts, translated = _texts_in(entry, language)
@@ -128,8 +124,3 @@ def default_knowledge_base() -> KnowledgeBase:
     """The store the coordinators sync into (DATABASE_URL, default SQLite under var/)."""
     return KnowledgeBase(default_store())
 
-
-def find_services(topic: str, language: str, text: str, district: str | None = None, limit: int = 3,
-                  offset: int = 0) -> list[ServiceAnswer]:
-    """The query API for the actions: ranked published services, rendered in `language`."""
-    return default_knowledge_base().find_services(topic, language, text, district, limit, offset)

@@ -3,7 +3,8 @@
     python -m nlu.evaluate --model models --data tests/data/nlu --out reports/nlu
 
 Writes `summary.json` (accuracy per language, macro-F1 over the four topic intents per
-language, recall of request_human and emergency, F1 per intent), `fallback.json` (how
+language, recall of request_human and emergency, the share of annotated day words found with
+the right value, F1 per intent), `fallback.json` (how
 accuracy and the fallback rate move with the FallbackClassifier's thresholds) and
 `confusion_matrix.png`. The split's files are named by language (`de.yml`, ...);
 `unclear.yml` holds messages that should end in nlu_fallback."""
@@ -34,6 +35,21 @@ class Prediction:
     ranking: tuple[tuple[str, float], ...]  # the classifier's ranking, fallback removed
     predicted: str  # after the configured FallbackClassifier
     detected_language: str  # what the LanguageDetector said, without conversation context
+    expected_weekday: str | None = None  # the annotated day word's value ("und am [Samstag](sat)?")
+    weekday: str | None = None  # the `weekday` entity the pipeline found
+
+
+def annotated_weekdays(data_dir: Path) -> dict[tuple[str, str], str]:
+    """(language, text) -> the value of its annotated `weekday` entity."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return {
+        (path.stem, message.get("text")): entity["value"]
+        for path in sorted(data_dir.glob("*.yml"))
+        for message in load_data(str(path)).intent_examples
+        for entity in message.get("entities") or []
+        if entity["entity"] == "weekday"
+    }
 
 
 def read_split(data_dir: Path) -> list[tuple[str, str, str]]:
@@ -47,7 +63,8 @@ def read_split(data_dir: Path) -> list[tuple[str, str, str]]:
     return examples
 
 
-async def predict(model_dir: Path, examples: Sequence[tuple[str, str, str]]) -> list[Prediction]:
+async def predict(model_dir: Path, examples: Sequence[tuple[str, str, str]],
+                  weekdays: dict[tuple[str, str], str]) -> list[Prediction]:
     agent = load_agent(model_dir)
     predictions = []
     for language, text, expected in examples:
@@ -57,9 +74,9 @@ async def predict(model_dir: Path, examples: Sequence[tuple[str, str, str]]) -> 
             for r in result.get("intent_ranking", [])
             if r["name"] != FALLBACK
         )
-        predictions.append(
-            Prediction(language, text, expected, ranking, result["intent"]["name"], result["language"]["code"])
-        )
+        found = next((e["value"] for e in result.get("entities", []) if e["entity"] == "weekday"), None)
+        predictions.append(Prediction(language, text, expected, ranking, result["intent"]["name"],
+                                      result["language"]["code"], weekdays.get((language, text)), found))
     return predictions
 
 
@@ -93,6 +110,9 @@ def _metrics(predictions: Sequence[Prediction], labels: Iterable[str]) -> dict:
             float(f1_score(expected, predicted, labels=list(TOPIC_INTENTS), average="macro", zero_division=0)), 4
         ),
     }
+    with_day = [p for p in predictions if p.expected_weekday]
+    if with_day:
+        result["weekday_accuracy"] = round(sum(p.weekday == p.expected_weekday for p in with_day) / len(with_day), 4)
     for intent in SAFETY_INTENTS:
         if intent in expected:
             result[f"{intent}_recall"] = round(
@@ -177,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quiet_rasa_logs()
 
-    predictions = asyncio.run(predict(args.model, read_split(args.data)))
+    predictions = asyncio.run(predict(args.model, read_split(args.data), annotated_weekdays(args.data)))
     args.out.mkdir(parents=True, exist_ok=True)
     summary = summarise(predictions)
     (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -185,12 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "fallback.json").write_text(json.dumps(grid, indent=2), encoding="utf-8")
     plot_confusion_matrix(predictions, args.out / "confusion_matrix.png")
 
-    print(f"{'language':10}{'n':>6}{'accuracy':>10}{'topic F1':>10}{'human R':>9}{'emerg. R':>9}{'lang ID':>9}")
+    print(f"{'language':10}{'n':>6}{'accuracy':>10}{'topic F1':>10}{'human R':>9}{'emerg. R':>9}{'lang ID':>9}"
+          f"{'day':>7}")
     for language, m in {**summary["per_language"], "all": summary["overall"]}.items():
         print(
             f"{language:10}{m['examples']:>6}{m['accuracy']:>10.3f}{m['topic_macro_f1']:>10.3f}"
             f"{m.get('request_human_recall', float('nan')):>9.3f}{m.get('emergency_recall', float('nan')):>9.3f}"
-            f"{m['language_detection_accuracy']:>9.3f}"
+            f"{m['language_detection_accuracy']:>9.3f}{m.get('weekday_accuracy', float('nan')):>7.3f}"
         )
     # Ties go to the setting that asks back more often where two intents are close.
     best = max(grid, key=lambda row: (row["accuracy"], row["emergency_recall"], row["ambiguity_threshold"]))

@@ -75,7 +75,8 @@ _ARABIC_SCRIPT_WORDS: Mapping[str, frozenset[str]] = {
 }
 
 # Words that are used in every language of Lotse's users and so say nothing about the
-# language: German office terms, greetings and fillers of international chat.
+# language: German office terms, the names of the city and its districts, greetings and
+# fillers of international chat.
 _NEUTRAL_WORDS = frozenset(
     """
     ok okay okey oke k kk salam salaam selam merci bye ciao
@@ -87,6 +88,8 @@ _NEUTRAL_WORDS = frozenset(
     duldung einbürgerung minijob ausbildung anerkennung kaution schufa mietvertrag
     lebenslauf bewerbung arbeitsagentur arbeitsamt agentur für arbeit telc dtz goethe
     a1 a2 b1 b2 c1 c2 eat pass bielefeld
+    mitte schildesche gadderbaum brackwede dornberg jöllenbeck jollenbeck joellenbeck heepen
+    stieghorst sennestadt senne baumheide sieker bethel windflöte windflote
     """.split()
 )
 
@@ -184,7 +187,7 @@ def _guess_latin_script(text: str, words: list[str]) -> LanguageGuess:
     """German or English; Arabizi and Finglish when their words or digit-letters show."""
     hits = {lang: sum(w in vocab for w in words) for lang, vocab in _LATIN_WORDS.items()}
     hits["ar"] += sum(bool(_ARABIZI_TOKEN.match(w)) for w in text.lower().split() if w not in _NEUTRAL_WORDS)
-    if any(ch in "äöüß" for ch in text.lower()):
+    if any(ch in "äöüß" for word in words for ch in word):  # in words, not in names like Jöllenbeck
         hits["de"] += 2
     romanised = max(("ar", "prs"), key=hits.__getitem__)
     if hits[romanised] >= 2 and hits[romanised] > hits["de"] + hits["en"]:

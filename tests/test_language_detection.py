@@ -81,6 +81,14 @@ def test_a_message_without_evidence_keeps_the_conversation_language(text, previo
     assert detect_language(text, previous=previous).code == previous
 
 
+@pytest.mark.parametrize("text, previous", [
+    ("а в Brackwede?", "uk"), ("وفي Brackwede؟", "ar"), ("در Sennestadt چطور؟", "prs"), ("in Jöllenbeck?", "en"),
+    ("Heepen", "ar"),
+])
+def test_a_district_name_in_a_follow_up_does_not_switch_the_conversation(text, previous):
+    assert detect_language(text, previous=previous).code == previous
+
+
 def test_clear_text_in_another_language_switches_the_conversation():
     assert detect_language("can you answer in english please", previous="ar").code == "en"
     assert detect_language("ich möchte lieber auf deutsch schreiben", previous="uk").code == "de"

@@ -25,7 +25,7 @@ def card_titles(message: dict) -> list[str]:
 ])
 def test_a_topic_question_is_answered_with_matching_offices_in_the_users_language(
         chat, language_code, question, intro, expected_office):
-    (answer,) = chat(question, language_code=language_code)
+    answer = chat(question, language_code=language_code)[0]  # a second message may ask for the district
     assert intro in answer["text"]
     titles = card_titles(answer)
     assert 1 <= len(titles) <= 3
@@ -34,7 +34,7 @@ def test_a_topic_question_is_answered_with_matching_offices_in_the_users_languag
 
 def test_the_more_button_shows_the_next_offices_of_the_same_question(chat):
     (first,) = chat("I am looking for a flat, can someone help with housing", language_code="en")
-    assert [b["payload"] for b in first["buttons"]] == ["/more"] and first["buttons"][0]["title"] == "More places"
+    assert first["buttons"][0] == {"title": "More places", "payload": "/more"}
     (second,) = chat("/more")
     assert "These places in Bielefeld help with housing" in second["text"]
     assert not set(card_titles(first)) & set(card_titles(second))
@@ -88,7 +88,7 @@ def test_not_understood_asks_did_you_mean_then_offers_an_advisor_then_hands_over
 
 def test_a_topic_button_after_a_clarification_searches_with_the_words_of_the_question(chat):
     chat("asdfgh", language_code="en")
-    (answer,) = chat("/ask_residence")
+    answer = chat("/ask_residence")[0]
     assert "These places in Bielefeld help with residence" in answer["text"]
     (again,) = chat("hmm")  # the counter starts again after an answer
     assert "Did you mean one of these topics?" in again["text"]

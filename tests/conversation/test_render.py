@@ -3,11 +3,14 @@ right-to-left."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
 
 from actions.phrases import phrases
-from actions.render import LEFT_TO_RIGHT_MARK, RIGHT_TO_LEFT_MARK, answer_message, service_card
-from knowledge.entry import Address, Contact, OpeningInterval, ServiceEntry, Translation
+from actions.render import (
+    LEFT_TO_RIGHT_MARK, RIGHT_TO_LEFT_MARK, answer_message, hours_message, location_message, service_card,
+)
+from knowledge.entry import Address, Contact, Geo, OpeningInterval, ServiceEntry, Translation
 from knowledge.hours import BERLIN
 from knowledge.search import ServiceAnswer
 
@@ -51,8 +54,6 @@ def test_open_now_and_a_missing_translation_are_said_in_the_users_language():
 
 
 def test_unknown_hours_and_stale_facts_are_admitted_not_hidden():
-    from dataclasses import replace
-
     stale = replace(OFFICE, opening_hours=(), last_verified=date(2025, 1, 10))
     text = card("en", GERMAN, entry=stale, translated=False, shown="de")
     assert "Opening hours unknown" in text and "not been checked for a while" in text
@@ -63,3 +64,31 @@ def test_an_answer_starts_with_one_sentence_and_separates_the_cards():
     answer = ServiceAnswer(OFFICE, "de", True, GERMAN, 1.0)
     message = answer_message("Diese Stellen helfen:", [answer, answer], "de", MONDAY, phrases())
     assert message.startswith("Diese Stellen helfen:\n\n<b>") and message.count("\n\n<b>") == 2
+    assert message.endswith("\n\nHat Ihnen das geholfen?")
+
+
+def test_where_gives_each_address_and_a_map_link_only_where_the_entry_has_coordinates():
+    located = replace(OFFICE, geo=Geo(52.0206, 8.535))
+    unknown = replace(OFFICE, address=None)
+    message = location_message("Hier finden Sie die Stellen:", [ServiceAnswer(located, "de", True, GERMAN, 0.0),
+                                                                 ServiceAnswer(unknown, "de", True, GERMAN, 0.0)],
+                               "de", phrases())
+    located_card, unknown_card = message.split("\n\n")[1:]
+    assert "📍 Niederwall 23, 33602 Bielefeld (Mitte)" in located_card
+    assert '<a href="https://www.openstreetmap.org/?mlat=52.0206&amp;mlon=8.535#map=17/52.0206/8.535">Karte</a>' in located_card
+    assert "📍 Adresse nicht bekannt" in unknown_card and "<a " not in unknown_card
+
+
+def test_hours_on_a_day_say_closed_or_public_holiday_and_the_week_lists_every_opening():
+    answer = ServiceAnswer(OFFICE, "ar", True, ARABIC, 0.0)
+    tuesday = hours_message([answer], "ar", date(2026, 11, 24), MONDAY, phrases())
+    assert f"أوقات الدوام يوم الثلاثاء {LEFT_TO_RIGHT_MARK}24.11.{LEFT_TO_RIGHT_MARK}:" in tuesday
+    assert f"{LEFT_TO_RIGHT_MARK}08:00–12:00{LEFT_TO_RIGHT_MARK}" in tuesday
+    assert all(line.startswith(RIGHT_TO_LEFT_MARK) for line in tuesday.splitlines() if line)
+    assert "مغلق" in hours_message([answer], "ar", date(2026, 11, 25), MONDAY, phrases())
+    english = ServiceAnswer(OFFICE, "de", False, GERMAN, 0.0)
+    christmas_tuesday = date(2029, 12, 25)
+    assert "public holiday – closed" in hours_message([english], "en", christmas_tuesday, MONDAY, phrases())
+    week = hours_message([english], "en", None, MONDAY, phrases())
+    assert week.startswith("Opening hours:") and "🔴 Closed now · opens Tuesday at 08:00" in week
+    assert "Tuesday: 08:00–12:00" in week.splitlines() and not any(line.startswith("Monday") for line in week.splitlines())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from knowledge.districts import match_district, nearest_district
-from knowledge.entry import Address, Geo, ServiceEntry, Translation
 
 
 @pytest.mark.parametrize("text, district", [
@@ -16,8 +15,11 @@ from knowledge.entry import Address, Geo, ServiceEntry, Translation
     ("انا ساكن في senestadt", "Sennestadt"),
     ("Senne bitte", "Senne"),
     ("what about Schildesche", "Schildesche"),
+    ("بسكن بـ Baumheide", "Heepen"),
+    ("я в Windflote живу", "Senne"),
+    ("Bethel", "Gadderbaum"),
 ])
-def test_a_district_is_recognised_as_typed_misspelled_or_without_umlauts(text, district):
+def test_a_district_is_recognised_as_typed_misspelled_without_umlauts_or_by_its_neighbourhood(text, district):
     assert match_district(text) == district
 
 
@@ -26,15 +28,8 @@ def test_words_that_are_no_district_name_none(text):
     assert match_district(text) is None
 
 
-def office(entry_id: str, district: str, lat: float, lon: float) -> ServiceEntry:
-    return ServiceEntry(id=entry_id, status="published", topics=("residence",), organisation="Example",
-                        translations={"de": Translation("Bürgerberatung", "Anmeldung")},
-                        address=Address("Weg 1", "33602", "Bielefeld", district), geo=Geo(lat, lon))
-
-
-def test_a_shared_location_means_the_district_of_the_nearest_office():
-    offices = [office("mitte", "Mitte", 52.0206, 8.5350), office("brackwede", "Brackwede", 51.9977, 8.4996),
-               office("sennestadt", "Sennestadt", 51.9451, 8.5913)]
-    assert nearest_district(51.9990, 8.5050, offices) == "Brackwede"
-    assert nearest_district(52.0250, 8.5400, offices) == "Mitte"
-    assert nearest_district(52.0, 8.5, []) is None
+def test_a_shared_location_means_the_district_with_the_nearest_centre_and_none_outside_the_city():
+    assert nearest_district(51.9850, 8.5130) == "Brackwede"   # near Brackwede's Bezirksamt
+    assert nearest_district(52.0210, 8.5340) == "Mitte"       # the Neues Rathaus
+    assert nearest_district(51.9470, 8.5900) == "Sennestadt"
+    assert nearest_district(52.5200, 13.4050) is None         # Berlin
