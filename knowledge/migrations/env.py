@@ -4,7 +4,8 @@ own connection; the `alembic` command uses `sqlalchemy.url` or DATABASE_URL."""
 from alembic import context
 from sqlalchemy import create_engine
 
-from knowledge import answers  # noqa: F401  (its table belongs to Base.metadata)
+from cases import store as _cases  # noqa: F401  (their tables belong to Base.metadata)
+from knowledge import answers  # noqa: F401
 from knowledge.store import Base, database_url
 
 target_metadata = Base.metadata

@@ -1,0 +1,214 @@
+"""The tables of the advisors' side and the functions the Telegram adapter calls. Every
+write is one short transaction, so a restart between two updates loses nothing, and the
+unique keys make a repeated write (an update delivered twice) a no-op."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Sequence
+
+from sqlalchemy import JSON, Column, DateTime, Integer, String, UniqueConstraint, BigInteger, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from knowledge.store import Base
+
+PRIORITIES = ("urgent", "normal")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)  # the case number advisors see
+    sender = Column(String(64), nullable=False, index=True)  # Rasa's pseudonymous sender id
+    chat_id = Column(BigInteger, nullable=False)  # the newcomer's Telegram chat, to relay replies
+    language = Column(String(8), nullable=False)
+    topic = Column(String(40))
+    priority = Column(String(10), nullable=False)
+    reason = Column(String(40))
+    status = Column(String(10), nullable=False, index=True)  # open, claimed, closed
+    thread_id = Column(BigInteger)  # the forum topic in the advisors' group
+    advisor_id = Column(BigInteger)
+    opened_at = Column(DateTime(timezone=True), nullable=False)
+    claimed_at = Column(DateTime(timezone=True))
+    closed_at = Column(DateTime(timezone=True))
+
+
+class MirrorRow(Base):
+    """One message copied between a newcomer's chat and the case's forum topic."""
+
+    __tablename__ = "case_messages"
+    __table_args__ = (UniqueConstraint("source_chat", "source_message", name="uq_case_messages_source"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(Integer, nullable=False, index=True)
+    direction = Column(String(3), nullable=False)  # in: newcomer -> advisors, out: advisor -> newcomer
+    source_chat = Column(BigInteger, nullable=False)
+    source_message = Column(BigInteger, nullable=False)
+    target_message = Column(BigInteger)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class AdvisorRow(Base):
+    __tablename__ = "advisors"
+
+    user_id = Column(BigInteger, primary_key=True)
+    name = Column(String(120), nullable=False)
+    languages = Column(JSON, nullable=False)
+    registered_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class UpdateRow(Base):
+    """A Telegram update handled to the end: delivered again after a restart, it is skipped."""
+
+    __tablename__ = "telegram_updates"
+
+    update_id = Column(BigInteger, primary_key=True)
+    processed_at = Column(DateTime(timezone=True), nullable=False)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    sender: str
+    chat_id: int
+    language: str
+    topic: str | None
+    priority: str
+    reason: str | None
+    status: str
+    thread_id: int | None
+    advisor_id: int | None
+    opened_at: datetime
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != "closed"
+
+
+def _case(row: CaseRow) -> Case:
+    return Case(row.id, row.sender, row.chat_id, row.language, row.topic, row.priority, row.reason, row.status,
+                row.thread_id, row.advisor_id, row.opened_at)
+
+
+class CaseStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # -- cases -------------------------------------------------------------------------
+
+    def open_case(self, sender: str, chat_id: int, language: str, topic: str | None, priority: str,
+                  reason: str | None) -> tuple[Case, bool]:
+        """The newcomer's active case, or a new one; True when it is new. An urgent request
+        raises the priority of an open case."""
+        with Session(self._engine) as session, session.begin():
+            row = session.scalar(select(CaseRow).where(CaseRow.sender == sender, CaseRow.status != "closed"))
+            if row is not None:
+                if priority == "urgent":
+                    row.priority = "urgent"
+                return _case(row), False
+            row = CaseRow(sender=sender, chat_id=chat_id, language=language, topic=topic, priority=priority,
+                          reason=reason, status="open", opened_at=_now())
+            session.add(row)
+            session.flush()
+            return _case(row), True
+
+    def _update(self, case_id: int, **values) -> Case:
+        with Session(self._engine) as session, session.begin():
+            row = session.get(CaseRow, case_id)
+            for name, value in values.items():
+                setattr(row, name, value)
+            return _case(row)
+
+    def set_thread(self, case_id: int, thread_id: int) -> Case:
+        return self._update(case_id, thread_id=thread_id)
+
+    def claim(self, case_id: int, advisor_id: int) -> Case:
+        return self._update(case_id, status="claimed", advisor_id=advisor_id, claimed_at=_now())
+
+    def close(self, case_id: int) -> Case:
+        return self._update(case_id, status="closed", closed_at=_now())
+
+    def set_language(self, case_id: int, language: str) -> Case:
+        return self._update(case_id, language=language)
+
+    def active_case_of(self, sender: str) -> Case | None:
+        with Session(self._engine) as session:
+            row = session.scalar(select(CaseRow).where(CaseRow.sender == sender, CaseRow.status != "closed"))
+            return _case(row) if row else None
+
+    def case_in_thread(self, thread_id: int) -> Case | None:
+        with Session(self._engine) as session:
+            row = session.scalar(select(CaseRow).where(CaseRow.thread_id == thread_id).order_by(CaseRow.id.desc()))
+            return _case(row) if row else None
+
+    def queue(self) -> list[Case]:
+        """Open and claimed cases: urgent first, then the longest waiting."""
+        with Session(self._engine) as session:
+            rows = session.scalars(select(CaseRow).where(CaseRow.status != "closed").order_by(CaseRow.opened_at))
+            return sorted((_case(r) for r in rows), key=lambda c: PRIORITIES.index(c.priority))
+
+    def forget_sender(self, sender: str) -> int:
+        """`/delete`: the newcomer's cases and mirrored messages are erased; returns how many cases."""
+        with Session(self._engine) as session, session.begin():
+            rows = list(session.scalars(select(CaseRow).where(CaseRow.sender == sender)))
+            for row in rows:
+                for message in session.scalars(select(MirrorRow).where(MirrorRow.case_id == row.id)):
+                    session.delete(message)
+                session.delete(row)
+            return len(rows)
+
+    # -- mirrored messages -------------------------------------------------------------
+
+    def claim_mirror(self, case_id: int, direction: str, source_chat: int, source_message: int) -> bool:
+        """Reserves the copy of one message; False when it was copied before (a repeated update)."""
+        try:
+            with Session(self._engine) as session, session.begin():
+                session.add(MirrorRow(case_id=case_id, direction=direction, source_chat=source_chat,
+                                      source_message=source_message, created_at=_now()))
+            return True
+        except IntegrityError:
+            return False
+
+    def mirrored(self, source_chat: int, source_message: int, target_message: int) -> None:
+        with Session(self._engine) as session, session.begin():
+            row = session.scalar(select(MirrorRow).where(MirrorRow.source_chat == source_chat,
+                                                         MirrorRow.source_message == source_message))
+            row.target_message = target_message
+
+    # -- advisors ----------------------------------------------------------------------
+
+    def register_advisor(self, user_id: int, name: str, languages: Sequence[str] = ()) -> None:
+        with Session(self._engine) as session, session.begin():
+            row = session.get(AdvisorRow, user_id)
+            if row is None:
+                session.add(AdvisorRow(user_id=user_id, name=name, languages=list(languages), registered_at=_now()))
+            else:
+                row.name = name
+
+    def set_advisor_languages(self, user_id: int, languages: Sequence[str]) -> None:
+        with Session(self._engine) as session, session.begin():
+            session.get(AdvisorRow, user_id).languages = list(languages)
+
+    def advisors(self) -> dict[int, tuple[str, tuple[str, ...]]]:
+        with Session(self._engine) as session:
+            return {r.user_id: (r.name, tuple(r.languages)) for r in session.scalars(select(AdvisorRow))}
+
+    # -- updates -----------------------------------------------------------------------
+
+    def was_processed(self, update_id: int) -> bool:
+        with Session(self._engine) as session:
+            return session.get(UpdateRow, update_id) is not None
+
+    def mark_processed(self, update_id: int) -> None:
+        try:
+            with Session(self._engine) as session, session.begin():
+                session.add(UpdateRow(update_id=update_id, processed_at=_now()))
+        except IntegrityError:
+            pass

@@ -1,0 +1,52 @@
+"""Cases survive restarts and repeated updates: one active case per newcomer, each message
+mirrored once, urgent cases first in the queue, and /delete leaves nothing of the person."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases.store import CaseStore
+from knowledge.store import open_store
+
+
+@pytest.fixture
+def cases(store_url):
+    engine = open_store(store_url)
+    yield CaseStore(engine)
+    engine.dispose()
+
+
+def test_a_newcomer_has_one_active_case_and_an_emergency_raises_its_priority(cases):
+    case, new = cases.open_case("s1", 42, "uk", "housing", "normal", "request_human")
+    again, new_again = cases.open_case("s1", 42, "uk", None, "urgent", "emergency")
+    assert new and not new_again and again.id == case.id and again.priority == "urgent"
+    cases.close(case.id)
+    _, fresh = cases.open_case("s1", 42, "uk", None, "normal", "request_human")
+    assert fresh
+
+
+def test_the_queue_puts_urgent_cases_first_then_the_longest_waiting(cases):
+    first, _ = cases.open_case("a", 1, "ar", "work", "normal", "request_human")
+    second, _ = cases.open_case("b", 2, "prs", None, "normal", "nlu_fallback")
+    urgent, _ = cases.open_case("c", 3, "de", None, "urgent", "emergency")
+    cases.claim(second.id, advisor_id=1000001)
+    assert [c.id for c in cases.queue()] == [urgent.id, first.id, second.id]
+    assert cases.queue()[2].status == "claimed"
+
+
+def test_a_message_is_mirrored_once_even_when_its_update_comes_twice(cases):
+    case, _ = cases.open_case("s", 42, "de", None, "normal", "request_human")
+    assert cases.claim_mirror(case.id, "in", 42, 7)
+    assert not cases.claim_mirror(case.id, "in", 42, 7)
+    cases.mark_processed(100)
+    cases.mark_processed(100)
+    assert cases.was_processed(100) and not cases.was_processed(101)
+
+
+def test_delete_erases_the_newcomers_cases_and_mirrored_messages(cases):
+    case, _ = cases.open_case("gone", 42, "de", None, "normal", "request_human")
+    cases.set_thread(case.id, 5)
+    cases.claim_mirror(case.id, "in", 42, 7)
+    assert cases.forget_sender("gone") == 1
+    assert cases.active_case_of("gone") is None and cases.case_in_thread(5) is None
+    assert cases.claim_mirror(999, "in", 42, 7)  # the old mirror row is gone too
