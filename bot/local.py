@@ -30,10 +30,19 @@ def start_server(*command: str, env: dict[str, str] | None = None) -> subprocess
     return subprocess.Popen(command, cwd=PROJECT_ROOT, start_new_session=True, env={**os.environ, **(env or {})})
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A port free now and not handed out before in this process (the OS may offer a port
+    again as soon as the probe closes it, before the server it was meant for has bound it)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def wait_until_up(url: str, servers: list[subprocess.Popen], seconds: float = 180) -> None:
@@ -66,6 +75,20 @@ def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, st
         stop(servers)
         raise
     return servers
+
+
+def start_adapter(rasa_port: int, token: str, bot_api_port: int, env: dict[str, str] | None = None) -> list[subprocess.Popen]:
+    """The fake Telegram Bot API and the Telegram adapter talking to it and to Rasa."""
+    fake = start_server(sys.executable, "-m", "bot.fake_telegram", "--port", str(bot_api_port))
+    try:
+        wait_until_up(f"http://127.0.0.1:{bot_api_port}/control/topics?chat_id=0", [fake], seconds=30)
+    except BaseException:
+        stop([fake])
+        raise
+    adapter = start_server(sys.executable, "-m", "bot", env={
+        **(env or {}), "RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token,
+        "LOTSE_BOT_API": f"http://127.0.0.1:{bot_api_port}"})
+    return [fake, adapter]
 
 
 def _endpoints_for(actions_port: int) -> Path:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Sequence
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, UniqueConstraint, BigInteger, select
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -64,13 +64,18 @@ class AdvisorRow(Base):
     registered_at = Column(DateTime(timezone=True), nullable=False)
 
 
-class UpdateRow(Base):
-    """A Telegram update handled to the end: delivered again after a restart, it is skipped."""
+class InboxRow(Base):
+    """A Telegram update as received, kept until it is handled to the end: the bot confirms
+    updates to Telegram only once they are stored here, so a restart loses none, and a
+    handled one is never handled again."""
 
     __tablename__ = "telegram_updates"
 
     update_id = Column(BigInteger, primary_key=True)
-    processed_at = Column(DateTime(timezone=True), nullable=False)
+    payload = Column(JSON, nullable=False)
+    received_at = Column(DateTime(timezone=True), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    processed_at = Column(DateTime(timezone=True), index=True)
 
 
 @dataclass(frozen=True)
@@ -200,15 +205,44 @@ class CaseStore:
         with Session(self._engine) as session:
             return {r.user_id: (r.name, tuple(r.languages)) for r in session.scalars(select(AdvisorRow))}
 
-    # -- updates -----------------------------------------------------------------------
+    # -- the inbox of Telegram updates ---------------------------------------------------
 
-    def was_processed(self, update_id: int) -> bool:
+    def receive(self, updates: Sequence[dict]) -> None:
+        """Stores updates not seen before (Telegram may deliver one twice)."""
+        with Session(self._engine) as session, session.begin():
+            known = set(session.scalars(select(InboxRow.update_id).where(
+                InboxRow.update_id.in_([u["update_id"] for u in updates]))))
+            for update in updates:
+                if update["update_id"] not in known:
+                    session.add(InboxRow(update_id=update["update_id"], payload=update, received_at=_now()))
+
+    def last_update_id(self) -> int | None:
         with Session(self._engine) as session:
-            return session.get(UpdateRow, update_id) is not None
+            return session.scalar(select(func.max(InboxRow.update_id)))
+
+    def unprocessed(self, received_before: datetime | None = None) -> list[dict]:
+        """Updates not yet handled to the end, oldest first."""
+        query = select(InboxRow.payload).where(InboxRow.processed_at.is_(None)).order_by(InboxRow.update_id)
+        if received_before is not None:
+            query = query.where(InboxRow.received_at < received_before)
+        with Session(self._engine) as session:
+            return list(session.scalars(query))
+
+    def attempt(self, update_id: int) -> tuple[int, datetime]:
+        """Counts one more try at handling the update: (tries so far, when it arrived)."""
+        with Session(self._engine) as session, session.begin():
+            row = session.get(InboxRow, update_id)
+            if row is None:
+                return 1, _now()
+            row.attempts += 1
+            return row.attempts, row.received_at
+
+    def is_processed(self, update_id: int) -> bool:
+        with Session(self._engine) as session:
+            return session.scalar(select(InboxRow.processed_at).where(InboxRow.update_id == update_id)) is not None
 
     def mark_processed(self, update_id: int) -> None:
-        try:
-            with Session(self._engine) as session, session.begin():
-                session.add(UpdateRow(update_id=update_id, processed_at=_now()))
-        except IntegrityError:
-            pass
+        with Session(self._engine) as session, session.begin():
+            row = session.get(InboxRow, update_id)
+            if row is not None:
+                row.processed_at = _now()

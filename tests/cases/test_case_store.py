@@ -38,9 +38,16 @@ def test_a_message_is_mirrored_once_even_when_its_update_comes_twice(cases):
     case, _ = cases.open_case("s", 42, "de", None, "normal", "request_human")
     assert cases.claim_mirror(case.id, "in", 42, 7)
     assert not cases.claim_mirror(case.id, "in", 42, 7)
+
+
+def test_the_inbox_keeps_every_update_until_it_is_handled_and_stores_a_repeated_one_once(cases):
+    cases.receive([{"update_id": 100, "message": {"text": "a"}}, {"update_id": 101, "message": {"text": "b"}}])
+    cases.receive([{"update_id": 101, "message": {"text": "b"}}])
+    assert cases.last_update_id() == 101
+    assert [u["update_id"] for u in cases.unprocessed()] == [100, 101]
     cases.mark_processed(100)
-    cases.mark_processed(100)
-    assert cases.was_processed(100) and not cases.was_processed(101)
+    assert [u["update_id"] for u in cases.unprocessed()] == [101] and cases.is_processed(100)
+    assert cases.attempt(101)[0] == 1 and cases.attempt(101)[0] == 2
 
 
 def test_delete_erases_the_newcomers_cases_and_mirrored_messages(cases):

@@ -1,0 +1,93 @@
+"""`python -m bot`: the Telegram adapter. Polling by default; with LOTSE_WEBHOOK_URL, a webhook
+(LOTSE_WEBHOOK_PORT, default 8443) that accepts only requests carrying Telegram's
+`secret_token` header (LOTSE_WEBHOOK_SECRET). Without TELEGRAM_BOT_TOKEN it talks to the
+local fake Bot API (LOTSE_BOT_API, default http://127.0.0.1:8081)."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import os
+import signal
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, poll
+from bot.lotse import Lotse
+from bot.pseudonym import pseudonym_key
+from bot.rasa_client import RasaClient
+from bot.settings import Settings
+from cases.store import CaseStore
+from knowledge.store import PROJECT_ROOT, open_store
+
+logger = logging.getLogger("bot")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def webhook_app(application: Application, secret: str) -> web.Application:
+    """Telegram's POSTs: checked, stored in the inbox, answered 200 only once stored."""
+    lotse: Lotse = application.bot_data["lotse"]
+
+    async def receive(request: web.Request) -> web.Response:
+        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+            logger.warning("webhook request without the right secret token rejected")
+            return web.Response(status=403)
+        try:
+            payload = await request.json()
+            update = Update.de_json(payload, application.bot)
+        except (ValueError, KeyError, TypeError):
+            return web.Response(status=400, text="not a Telegram update")
+        lotse.cases.receive([payload])
+        await application.update_queue.put(update)
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/telegram", receive)
+    return app
+
+
+async def run(settings: Settings) -> None:
+    engine = open_store()
+    rasa = RasaClient(settings.rasa_url, settings.rasa_token)
+    lotse = Lotse(settings, CaseStore(engine), rasa, pseudonym_key(PROJECT_ROOT / "var" / "pseudonym.key"))
+    application = build_application(lotse)
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    async with application:
+        await application.start()
+        if settings.webhook_url:
+            if not settings.webhook_secret:
+                raise SystemExit("LOTSE_WEBHOOK_URL needs LOTSE_WEBHOOK_SECRET (Telegram's secret_token)")
+            runner = web.AppRunner(webhook_app(application, settings.webhook_secret))
+            await runner.setup()
+            await web.TCPSite(runner, "0.0.0.0", int(os.environ.get("LOTSE_WEBHOOK_PORT", 8443))).start()
+            await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
+                                              allowed_updates=Update.ALL_TYPES)
+            logger.info("webhook mode")
+            await stop.wait()
+            await runner.cleanup()
+        else:
+            await application.bot.delete_webhook()
+            logger.info("polling %s", settings.bot_api or "Telegram")
+            polling = asyncio.create_task(poll(application, stop))
+            await stop.wait()
+            polling.cancel()
+        await application.stop()
+    await rasa.close()
+    engine.dispose()
+
+
+def main() -> int:
+    logging.basicConfig(level=os.environ.get("LOTSE_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token in URLs
+    asyncio.run(run(Settings.from_environment()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

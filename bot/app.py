@@ -1,0 +1,141 @@
+"""The adapter as a python-telegram-bot `Application`: handlers for both sides, per-chat
+ordering, and an inbox in the database between Telegram and the handlers. Updates are fetched
+by our own polling loop (or webhook), stored, and only then confirmed to Telegram; an update
+is marked processed when every handler is done with it. A crash or restart in between means
+the update is handled again, never lost; a handled one is skipped."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from datetime import datetime, timedelta, timezone
+from typing import Any, Awaitable
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop, BaseUpdateProcessor,
+    CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, TypeHandler, filters,
+)
+
+from actions.phrases import phrases
+from bot import advisors, newcomers
+from bot.lotse import Lotse, lotse_of
+from bot.rasa_client import RasaUnavailable
+
+logger = logging.getLogger(__name__)
+POLL_SECONDS = 25
+RETRY_EVERY = timedelta(seconds=20)
+DONE_GROUP = 100
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """One newcomer's updates one after another, different chats at the same time."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else 0
+        lock = self._locks.get(chat)
+        if lock is None:
+            lock = self._locks[chat] = asyncio.Lock()
+        async with lock:
+            await coroutine
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+async def _skip_handled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if lotse_of(context).cases.is_processed(update.update_id):
+        raise ApplicationHandlerStop
+
+
+async def _mark_handled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lotse_of(context).cases.mark_processed(update.update_id)
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The update stays unprocessed in the inbox and is tried again; the newcomer hears once
+    that Lotse cannot answer right now, and when Rasa stays away longer than `give_up_after`
+    the message goes to an advisor instead. Message text is never logged."""
+    if not isinstance(update, Update):
+        logger.error("error outside an update", exc_info=context.error)
+        return
+    lotse = lotse_of(context)
+    attempts, received_at = lotse.cases.attempt(update.update_id)
+    from_newcomer = bool(update.effective_chat and update.effective_chat.type == "private")
+    if isinstance(context.error, RasaUnavailable) and from_newcomer:
+        logger.warning("Rasa unavailable for update %s (attempt %s): %s", update.update_id, attempts, context.error)
+        if datetime.now(timezone.utc) - received_at >= lotse.settings.give_up_after:
+            await lotse.hand_over_unanswered(context.bot, update)
+            lotse.cases.mark_processed(update.update_id)
+        elif attempts == 1:
+            language = await lotse.language_of(update.effective_user)
+            await context.bot.send_message(update.effective_chat.id, phrases().say("lotse_unavailable", language))
+    else:
+        logger.error("update %s failed (attempt %s)", update.update_id, attempts, exc_info=context.error)
+    raise ApplicationHandlerStop
+
+
+def build_application(lotse: Lotse) -> Application:
+    settings = lotse.settings
+    builder: ApplicationBuilder = Application.builder().token(settings.token).updater(None).job_queue(None)
+    builder = builder.concurrent_updates(PerChatOrder()).rate_limiter(AIORateLimiter(max_retries=3))
+    if settings.bot_api:
+        builder = builder.base_url(f"{settings.bot_api}/bot").base_file_url(f"{settings.bot_api}/file/bot")
+    application = builder.build()
+    application.bot_data["lotse"] = lotse
+
+    private = filters.ChatType.PRIVATE
+    group = filters.Chat(settings.advisors_chat)
+    media = (filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE | filters.Document.ALL
+             | filters.Sticker.ALL | filters.CONTACT)
+    application.add_handler(TypeHandler(Update, _skip_handled), group=-1)
+    application.add_handlers([
+        MessageHandler(private & filters.TEXT, newcomers.on_text),
+        MessageHandler(private & filters.LOCATION, newcomers.on_location),
+        MessageHandler(private & media, newcomers.on_media),
+        CallbackQueryHandler(newcomers.on_button),
+        CommandHandler("claim", advisors.on_claim, filters=group),
+        CommandHandler("close", advisors.on_close, filters=group),
+        CommandHandler("lang", advisors.on_lang, filters=group),
+        MessageHandler(group & filters.IS_TOPIC_MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+                       advisors.on_reply),
+    ])
+    application.add_handler(TypeHandler(Update, _mark_handled), group=DONE_GROUP)
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def poll(application: Application, stop: asyncio.Event) -> None:
+    """Fetch, store, then confirm (by asking for the next offset); hand stored updates to the
+    handlers. Unfinished ones (after a restart, or Rasa down) are handed over again."""
+    lotse: Lotse = application.bot_data["lotse"]
+    bot = application.bot
+    for payload in lotse.cases.unprocessed():
+        await application.update_queue.put(Update.de_json(payload, bot))
+    offset = (lotse.cases.last_update_id() or 0) + 1
+    retry_at = datetime.now(timezone.utc) + RETRY_EVERY
+    while not stop.is_set():
+        try:
+            updates = await bot.get_updates(offset=offset, timeout=POLL_SECONDS, allowed_updates=Update.ALL_TYPES)
+        except Exception:  # a network error must not end the loop
+            logger.exception("getUpdates failed; trying again")
+            await asyncio.sleep(2)
+            continue
+        if updates:
+            lotse.cases.receive([u.to_dict() for u in updates])
+            offset = updates[-1].update_id + 1
+            for update in updates:
+                await application.update_queue.put(update)
+        now = datetime.now(timezone.utc)
+        if now >= retry_at:
+            for payload in lotse.cases.unprocessed(received_before=now - RETRY_EVERY):
+                await application.update_queue.put(Update.de_json(payload, bot))
+            retry_at = now + RETRY_EVERY

@@ -1,0 +1,89 @@
+"""What both sides of the adapter share: the settings, the case store, the Rasa client and the
+pseudonym key, plus the two moves between the sides: opening a case in the advisors' group
+and mirroring a message into it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot, Message, Update, User
+from telegram.ext import ContextTypes
+
+from actions.phrases import phrases
+from bot.pseudonym import pseudonym
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.settings import Settings
+from cases.store import Case, CaseStore
+from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, language_from_client_code
+
+logger = logging.getLogger(__name__)
+PRIORITY_ICON = {"urgent": "🔴", "normal": "🟢"}
+TRANSCRIPT_LINE_CHARACTERS = 300
+
+
+@dataclass
+class Lotse:
+    settings: Settings
+    cases: CaseStore
+    rasa: RasaClient
+    pseudonym_key: bytes
+
+    def sender_of(self, telegram_user_id: int) -> str:
+        return pseudonym(telegram_user_id, self.pseudonym_key)
+
+    async def language_of(self, user: User) -> str:
+        """The conversation's language as Rasa knows it; else the Telegram client's; else English."""
+        try:
+            language = await self.rasa.slot(self.sender_of(user.id), "language")
+        except RasaUnavailable:
+            language = None
+        return language if language in LANGUAGES else language_from_client_code(user.language_code) or DEFAULT_LANGUAGE
+
+    async def hand_over(self, bot: Bot, sender: str, chat_id: int, request: dict[str, Any]) -> Case:
+        """Opens the newcomer's case (or raises an open one to urgent) with a forum topic whose
+        first post gives the advisors the language, the topic and the last messages."""
+        case, new = self.cases.open_case(sender, chat_id, request.get("language") or DEFAULT_LANGUAGE,
+                                         request.get("topic"), request.get("priority") or "normal",
+                                         request.get("reason"))
+        if not new and case.thread_id is not None:
+            return case
+        try:
+            transcript = await self.rasa.transcript(sender)
+        except RasaUnavailable:
+            transcript = [("newcomer", line) for line in request.get("summary", [])]
+        lines = "\n".join(f"{'👤' if who == 'newcomer' else '🤖'} {text[:TRANSCRIPT_LINE_CHARACTERS]}"
+                          for who, text in transcript) or "-"
+        icon = PRIORITY_ICON[case.priority]
+        text = phrases().say("case_opened", self.settings.advisor_language, icon=icon, case=str(case.id),
+                             case_language=case.language, topic=case.topic or "-", priority=case.priority,
+                             reason=case.reason or "-", transcript=lines)
+        topic = await bot.create_forum_topic(self.settings.advisors_chat,
+                                             f"{icon} #{case.id} · {case.language} · {case.topic or '-'}")
+        case = self.cases.set_thread(case.id, topic.message_thread_id)
+        await bot.send_message(self.settings.advisors_chat, text, message_thread_id=case.thread_id)
+        logger.info("case %s opened (%s, %s)", case.id, case.language, case.priority)
+        return case
+
+    async def hand_over_unanswered(self, bot: Bot, update: Update) -> None:
+        """Rasa stayed unreachable: the waiting message goes to an advisor, in a case of its own."""
+        user, message = update.effective_user, update.effective_message
+        language = language_from_client_code(user.language_code) or DEFAULT_LANGUAGE
+        case = await self.hand_over(bot, self.sender_of(user.id), update.effective_chat.id,
+                                    {"language": language, "priority": "normal", "reason": "lotse_unavailable",
+                                     "summary": [message.text or ""] if message else []})
+        if message is not None:
+            await self.mirror_to_advisors(bot, case, message)
+
+    async def mirror_to_advisors(self, bot: Bot, case: Case, message: Message) -> None:
+        """Copies a newcomer's message (text or media) into the case's topic, once."""
+        if case.thread_id is None or not self.cases.claim_mirror(case.id, "in", message.chat_id, message.message_id):
+            return
+        copied = await bot.copy_message(self.settings.advisors_chat, message.chat_id, message.message_id,
+                                        message_thread_id=case.thread_id)
+        self.cases.mirrored(message.chat_id, message.message_id, copied.message_id)
+
+
+def lotse_of(context: ContextTypes.DEFAULT_TYPE) -> Lotse:
+    return context.application.bot_data["lotse"]

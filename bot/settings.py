@@ -1,0 +1,49 @@
+"""The adapter's configuration, from the environment only (secrets are never in files)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+LOCAL_BOT_API = "http://127.0.0.1:8081"
+LOCAL_ADVISORS_CHAT = -1001000000001
+LOCAL_ADVISOR = 1000001
+LOCAL_TOKEN = "1000000:local-try-out"
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    bot_api: str | None  # base address of a Bot API other than Telegram's (the local fake one)
+    rasa_url: str
+    rasa_token: str | None
+    advisors_chat: int  # the advisors' forum supergroup
+    advisor_ids: frozenset[int]  # registered advisors besides those `/register`ed in the group
+    webhook_url: str | None
+    webhook_secret: str | None
+    advisor_language: str  # the language of the bot's posts in the advisors' group
+    give_up_after: timedelta  # Rasa unreachable this long: the newcomer's message goes to an advisor
+
+    @property
+    def local(self) -> bool:
+        return self.bot_api is not None
+
+    @classmethod
+    def from_environment(cls) -> "Settings":
+        """Without TELEGRAM_BOT_TOKEN: the local try-out against the fake Bot API (see README)."""
+        token = os.environ.get("TELEGRAM_BOT_TOKEN")
+        bot_api = os.environ.get("LOTSE_BOT_API") or (None if token else LOCAL_BOT_API)
+        advisors = os.environ.get("LOTSE_ADVISOR_IDS", "" if token else str(LOCAL_ADVISOR))
+        return cls(
+            token=token or LOCAL_TOKEN,
+            bot_api=bot_api,
+            rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
+            rasa_token=os.environ.get("RASA_TOKEN"),
+            advisors_chat=int(os.environ.get("LOTSE_ADVISORS_CHAT_ID", LOCAL_ADVISORS_CHAT if not token else 0)),
+            advisor_ids=frozenset(int(i) for i in advisors.replace(",", " ").split()),
+            webhook_url=os.environ.get("LOTSE_WEBHOOK_URL") or None,
+            webhook_secret=os.environ.get("LOTSE_WEBHOOK_SECRET") or None,
+            advisor_language=os.environ.get("LOTSE_ADVISOR_LANGUAGE", "de"),
+            give_up_after=timedelta(seconds=float(os.environ.get("LOTSE_GIVE_UP_SECONDS", 600))),
+        )

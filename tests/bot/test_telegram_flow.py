@@ -1,0 +1,142 @@
+"""Through Telegram as a newcomer and an advisor see it: the real adapter (PTB) against the
+fake Bot API, with Rasa, the action server and the pilot knowledge store running."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import time
+
+import pytest
+import requests
+
+from bot.local import free_port, start_adapter, start_lotse, stop
+from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
+
+NEWCOMERS = itertools.count(500001)
+
+
+@pytest.fixture(scope="module")
+def telegram(knowledge_store, tmp_path_factory):
+    """The base address of the fake Bot API, with the whole of Lotse behind it."""
+    rasa_port, bot_api_port, token = free_port(), free_port(), secrets.token_urlsafe(16)
+    env = {"DATABASE_URL": knowledge_store, "LOTSE_PSEUDONYM_KEY": "test-key"}
+    servers = start_lotse(rasa_port, free_port(), token, env=env)
+    servers += start_adapter(rasa_port, token, bot_api_port, env=env)
+    yield f"http://127.0.0.1:{bot_api_port}"
+    stop(servers)
+
+
+def deliver(telegram: str, update: dict) -> None:
+    requests.post(f"{telegram}/control/updates", json=update, timeout=10).raise_for_status()
+
+
+def say(telegram: str, user: int, text: str, language_code: str = "de") -> None:
+    deliver(telegram, {"message": {"chat": {"id": user, "type": "private"}, "text": text,
+                                   "from": {"id": user, "is_bot": False, "first_name": "N", "language_code": language_code}}})
+
+
+def in_topic(telegram: str, user: int, thread: int, text: str) -> None:
+    deliver(telegram, {"message": {"chat": {"id": LOCAL_ADVISORS_CHAT, "type": "supergroup", "is_forum": True},
+                                   "message_thread_id": thread, "is_topic_message": True, "text": text,
+                                   "from": {"id": user, "is_bot": False, "first_name": "Advisor"},
+                                   **({"entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
+                                      if text.startswith("/") else {})}})
+
+
+def sent(telegram: str, chat: int) -> list[dict]:
+    return requests.get(f"{telegram}/control/sent", params={"chat_id": chat}, timeout=10).json()
+
+
+def topics(telegram: str) -> list[dict]:
+    return requests.get(f"{telegram}/control/topics", params={"chat_id": LOCAL_ADVISORS_CHAT}, timeout=10).json()
+
+
+def wait_for(check, seconds: float = 60):
+    """Polls until `check()` returns something truthy (the adapter works asynchronously)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError("nothing arrived in time")
+
+
+@pytest.mark.parametrize("language_code, question, office", [
+    ("de", "Ich suche eine Wohnung, wer hilft mir?", "Wohn"),
+    ("ar", "وين الجوب سنتر بدي اسأل عن شغل", "Jobcenter"),
+    ("fa", "میخواهم در کورس انتگراسیون ثبت نام کنم", "Integrationskurs"),
+    ("uk", "де зробити анмельдунг нової адреси?", "Bürgerberatung"),
+    ("en", "how do I extend my residence permit", "Ausländerbehörde"),
+])
+def test_a_question_in_each_language_gets_an_answer_with_buttons(telegram, language_code, question, office):
+    user = next(NEWCOMERS)
+    say(telegram, user, question, language_code)
+    answer = wait_for(lambda: sent(telegram, user))[0]
+    assert answer["parse_mode"] == "HTML" and office in answer["text"]
+    payloads = [row[0]["callback_data"] for row in answer["reply_markup"]["inline_keyboard"]]
+    assert any(p.startswith("/feedback_helpful") for p in payloads)
+
+
+def test_a_pressed_button_is_answered_and_sent_on_as_its_payload(telegram):
+    user = next(NEWCOMERS)
+    say(telegram, user, "/start", "uk")
+    welcome = wait_for(lambda: sent(telegram, user))[0]
+    work = next(row[0] for row in welcome["reply_markup"]["inline_keyboard"] if row[0]["callback_data"] == "/ask_work")
+    deliver(telegram, {"callback_query": {"id": f"cb{user}", "chat_instance": "x", "data": work["callback_data"],
+                                          "from": {"id": user, "is_bot": False, "first_name": "N", "language_code": "uk"},
+                                          "message": welcome}})
+    answer = wait_for(lambda: sent(telegram, user)[1:])[0]
+    assert "Ці установи в Білефельді допомагають" in answer["text"]
+    answered = requests.get(f"{telegram}/control/callback_answers", timeout=10).json()
+    assert any(a["callback_query_id"] == f"cb{user}" for a in answered)
+
+
+def test_a_hand_over_opens_a_topic_relays_both_ways_and_close_gives_the_newcomer_back_to_lotse(telegram):
+    user = next(NEWCOMERS)
+    say(telegram, user, "мені потрібна допомога з житлом", "uk")
+    wait_for(lambda: sent(telegram, user))
+    before = len(topics(telegram))
+    say(telegram, user, "я хочу поговорити з людиною")
+    topic = wait_for(lambda: topics(telegram)[before:])[0]
+    assert topic["name"].startswith("🟢 #") and "· uk ·" in topic["name"]
+    thread = topic["message_thread_id"]
+    first_post = wait_for(lambda: [m for m in sent(telegram, LOCAL_ADVISORS_CHAT) if m.get("message_thread_id") == thread])[0]
+    assert "мені потрібна допомога з житлом" in first_post["text"] and "/claim" in first_post["text"]
+
+    say(telegram, user, "дякую, я чекаю")  # mirrored into the topic while the advisor is coming
+    wait_for(lambda: [m for m in sent(telegram, LOCAL_ADVISORS_CHAT)
+                      if m.get("message_thread_id") == thread and m.get("text") == "дякую, я чекаю"])
+    in_topic(telegram, LOCAL_ADVISOR, thread, "Добрий день! Я допоможу вам із житлом.")
+    wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "Добрий день! Я допоможу вам із житлом."])
+    assert any("Консультант уже з вами" in (m.get("text") or "") for m in sent(telegram, user))
+
+    in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
+    wait_for(lambda: [m for m in sent(telegram, user) if "Консультант завершив розмову" in (m.get("text") or "")])
+    assert next(t for t in topics(telegram) if t["message_thread_id"] == thread).get("closed") is True
+    answered = len(sent(telegram, user))
+    say(telegram, user, "де знайти мовні курси?")
+    reply = wait_for(lambda: sent(telegram, user)[answered:])[0]
+    assert "Ці установи в Білефельді допомагають із мовними курсами" in reply["text"]
+
+
+def test_an_emergency_gets_the_numbers_and_an_urgent_topic(telegram):
+    user = next(NEWCOMERS)
+    before = len(topics(telegram))
+    say(telegram, user, "ich will mich umbringen", "de")
+    numbers = wait_for(lambda: sent(telegram, user))[0]
+    assert "112" in numbers["text"] and "0800 111 0 111" in numbers["text"]
+    topic = wait_for(lambda: topics(telegram)[before:])[0]
+    assert topic["name"].startswith("🔴 #")
+
+
+def test_someone_not_registered_in_the_group_cannot_relay(telegram):
+    user = next(NEWCOMERS)
+    before = len(topics(telegram))
+    say(telegram, user, "I want to talk to a person", "en")
+    thread = wait_for(lambda: topics(telegram)[before:])[0]["message_thread_id"]
+    in_topic(telegram, 999, thread, "I am not an advisor")
+    in_topic(telegram, LOCAL_ADVISOR, thread, "I am your advisor")
+    wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "I am your advisor"])
+    assert not [m for m in sent(telegram, user) if m.get("text") == "I am not an advisor"]
