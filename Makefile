@@ -7,6 +7,7 @@ PY      := $(VENV)/bin/python
 RASA    := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
 MODEL     := models/.trained
+BROWSER   := /usr/bin/chromedriver
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/*.yml) $(wildcard stories/*.yml) \
                 nlu/components.py nlu/language.py nlu/text.py
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -19,7 +20,7 @@ run: $(MODEL)  ## start Lotse: action server, Rasa's REST channel on :5005, a ch
 	$(PY) -m knowledge sync
 	$(PY) -m bot.local
 
-test: $(MODEL)  ## install, train if needed, run every test
+test: $(MODEL) $(BROWSER)  ## install, train if needed, run every test
 	$(VENV)/bin/pip check
 	$(PY) -m pytest
 
@@ -44,6 +45,9 @@ lock: $(INSTALLED)  ## re-pin constraints.txt after changing requirements.txt
 	{ echo "# Exact versions of every package in .venv: \`make lock\` regenerates this file from requirements.txt."; \
 	  $(VENV)/bin/pip freeze --exclude-editable; } > constraints.txt
 	$(VENV)/bin/pip check
+
+$(BROWSER):  ## Debian's Chromium and ChromeDriver, for the browser test of the try-out page
+	apt-get install -y -q chromium chromium-driver || { apt-get update -q && apt-get install -y -q chromium chromium-driver; }
 
 $(INSTALLED): requirements.txt constraints.txt pyproject.toml
 	@python$(basename $(PYTHON_VERSION)) --version >/dev/null 2>&1 || { \

@@ -6,8 +6,11 @@ topics live in memory. A control API plays Telegram's side:
     GET  /control/sent?chat_id=…     every message the bot sent to that chat, in order
     GET  /control/topics?chat_id=…   the forum topics the bot created in a group
     GET  /control/callback_answers   the answers to pressed buttons (answerCallbackQuery)
+    GET  /control/chat?chat_id=…     every message of a chat, both directions, in order
 
-    python -m bot.fake_telegram --port 8081"""
+    python -m bot.fake_telegram --port 8081 [--tryout-port 8080]
+
+With `--tryout-port`, a page there shows a newcomer's chat and the advisors' group."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import itertools
 import json
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any, Callable
 
 from aiohttp import web
@@ -220,7 +224,44 @@ def _error(code: int, description: str) -> web.Response:
     return web.json_response({"ok": False, "error_code": code, "description": description}, status=code)
 
 
+def _control_routes(telegram: FakeTelegram) -> list[web.RouteDef]:
+    """Telegram's side, for tests, outside evaluation and the try-out page."""
+
+    async def control_updates(request: web.Request) -> web.Response:
+        try:
+            update = await request.json()
+        except ValueError:
+            return _error(400, "Bad Request: the body must be a JSON Update object")
+        if not isinstance(update, dict):
+            return _error(400, "Bad Request: the body must be a JSON Update object")
+        return _ok(await telegram.deliver(update))
+
+    def chat_id_of(request: web.Request) -> int:
+        return int(request.query["chat_id"])
+
+    async def control_sent(request: web.Request) -> web.Response:
+        return web.json_response(telegram.sent.get(chat_id_of(request), []))
+
+    async def control_chat(request: web.Request) -> web.Response:
+        """Every message of a chat, both directions, in order (the try-out page shows these)."""
+        chat_id = chat_id_of(request)
+        messages = sorted((m for (chat, _), m in telegram.messages.items() if chat == chat_id),
+                          key=lambda m: m["message_id"])
+        return web.json_response(messages)
+
+    async def control_topics(request: web.Request) -> web.Response:
+        return web.json_response(telegram.topics.get(chat_id_of(request), []))
+
+    async def control_callback_answers(request: web.Request) -> web.Response:
+        return web.json_response(telegram.callback_answers)
+
+    return [web.post("/control/updates", control_updates), web.get("/control/sent", control_sent),
+            web.get("/control/chat", control_chat), web.get("/control/topics", control_topics),
+            web.get("/control/callback_answers", control_callback_answers)]
+
+
 def make_app(telegram: FakeTelegram | None = None) -> web.Application:
+    """The Bot API (`/bot<token>/<method>`) and the control API."""
     telegram = telegram or FakeTelegram()
     app = web.Application(client_max_size=50 * 1024 * 1024)
     app["telegram"] = telegram
@@ -245,41 +286,50 @@ def make_app(telegram: FakeTelegram | None = None) -> web.Application:
         except (KeyError, ValueError, StopIteration) as problem:
             return _error(400, f"Bad Request: {problem}")
 
-    async def control_updates(request: web.Request) -> web.Response:
-        try:
-            update = await request.json()
-        except ValueError:
-            return _error(400, "Bad Request: the body must be a JSON Update object")
-        if not isinstance(update, dict):
-            return _error(400, "Bad Request: the body must be a JSON Update object")
-        return _ok(await telegram.deliver(update))
-
-    def chat_id_of(request: web.Request) -> int:
-        return int(request.query["chat_id"])
-
-    async def control_sent(request: web.Request) -> web.Response:
-        return web.json_response(telegram.sent.get(chat_id_of(request), []))
-
-    async def control_topics(request: web.Request) -> web.Response:
-        return web.json_response(telegram.topics.get(chat_id_of(request), []))
-
-    async def control_callback_answers(request: web.Request) -> web.Response:
-        return web.json_response(telegram.callback_answers)
-
     app.router.add_route("*", "/bot{token}/{method}", bot_api)
-    app.router.add_post("/control/updates", control_updates)
-    app.router.add_get("/control/sent", control_sent)
-    app.router.add_get("/control/topics", control_topics)
-    app.router.add_get("/control/callback_answers", control_callback_answers)
+    app.router.add_routes(_control_routes(telegram))
     return app
+
+
+def make_tryout_app(telegram: FakeTelegram, settings: dict[str, Any]) -> web.Application:
+    """The try-out page: a newcomer's chat and the advisors' group side by side, over the
+    same control API (same origin, so the page needs nothing else)."""
+    page = (Path(__file__).parent / "tryout.html").read_text(encoding="utf-8")
+    page = page.replace("__SETTINGS__", json.dumps(settings))
+
+    async def index(request: web.Request) -> web.Response:
+        return web.Response(text=page, content_type="text/html", charset="utf-8")
+
+    app = web.Application()
+    app.router.add_get("/", index)
+    app.router.add_routes(_control_routes(telegram))
+    return app
+
+
+async def serve(host: str, port: int, tryout_port: int | None, settings: dict[str, Any]) -> None:
+    telegram = FakeTelegram()
+    runners = [web.AppRunner(make_app(telegram))]
+    if tryout_port:
+        runners.append(web.AppRunner(make_tryout_app(telegram, settings)))
+    for runner, site_port in zip(runners, (port, tryout_port)):
+        await runner.setup()
+        await web.TCPSite(runner, host, site_port).start()
+    await asyncio.Event().wait()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.fake_telegram", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--tryout-port", type=int, help="also serve the try-out page here (make run: 8080)")
+    parser.add_argument("--advisors-chat", type=int, default=-1001000000001)
+    parser.add_argument("--advisor", type=int, default=1000001)
     args = parser.parse_args(argv)
-    web.run_app(make_app(), host=args.host, port=args.port, print=None)
+    try:
+        asyncio.run(serve(args.host, args.port, args.tryout_port,
+                          {"advisorsChat": args.advisors_chat, "advisor": args.advisor}))
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

@@ -1,6 +1,9 @@
-"""`make run`: the action server (5055) and Rasa with its REST channel (5005) on the
-embedded defaults, then a terminal chat when there is a terminal. Without one (a service
-manager, an outside test) it keeps serving until stopped. Stopping stops both servers.
+"""`make run`: the action server (5055), Rasa with its REST channel (5005) and the Telegram
+adapter on the embedded defaults. Without TELEGRAM_BOT_TOKEN the adapter talks to a fake
+Telegram Bot API (8081), and a try-out page (8080) shows a newcomer's chat next to the
+advisors' group; with a token it talks to Telegram. Then a terminal chat over the REST channel
+when there is a terminal; without one (a service manager, an outside test) it keeps serving
+until stopped. Stopping stops every server.
 
 Rasa's HTTP API is on too, behind a token made for this run: the action server uses it to
 erase a conversation on `/delete`."""
@@ -77,18 +80,22 @@ def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, st
     return servers
 
 
-def start_adapter(rasa_port: int, token: str, bot_api_port: int, env: dict[str, str] | None = None) -> list[subprocess.Popen]:
-    """The fake Telegram Bot API and the Telegram adapter talking to it and to Rasa."""
-    fake = start_server(sys.executable, "-m", "bot.fake_telegram", "--port", str(bot_api_port))
-    try:
-        wait_until_up(f"http://127.0.0.1:{bot_api_port}/control/topics?chat_id=0", [fake], seconds=30)
-    except BaseException:
-        stop([fake])
-        raise
-    adapter = start_server(sys.executable, "-m", "bot", env={
-        **(env or {}), "RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token,
-        "LOTSE_BOT_API": f"http://127.0.0.1:{bot_api_port}"})
-    return [fake, adapter]
+def start_adapter(rasa_port: int, token: str, bot_api_port: int | None, tryout_port: int | None = None,
+                  env: dict[str, str] | None = None) -> list[subprocess.Popen]:
+    """The Telegram adapter, talking to Rasa and, with `bot_api_port`, to a fake Telegram Bot
+    API started here (with the try-out page on `tryout_port`); without it, to Telegram."""
+    servers, adapter_env = [], {**(env or {}), "RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token}
+    if bot_api_port is not None:
+        servers.append(start_server(sys.executable, "-m", "bot.fake_telegram", "--port", str(bot_api_port),
+                                    *(["--tryout-port", str(tryout_port)] if tryout_port else [])))
+        try:
+            wait_until_up(f"http://127.0.0.1:{bot_api_port}/control/topics?chat_id=0", servers, seconds=30)
+        except BaseException:
+            stop(servers)
+            raise
+        adapter_env["LOTSE_BOT_API"] = f"http://127.0.0.1:{bot_api_port}"
+    servers.append(start_server(sys.executable, "-m", "bot", env=adapter_env))
+    return servers
 
 
 def _endpoints_for(actions_port: int) -> Path:
@@ -102,7 +109,8 @@ def _endpoints_for(actions_port: int) -> Path:
 
 
 def stop(servers: list[subprocess.Popen]) -> None:
-    for server in servers:
+    """Stops the servers, the last started first (the adapter before the APIs it calls)."""
+    for server in reversed(servers):
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
     for server in servers:
@@ -117,11 +125,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.local", description=__doc__.splitlines()[0])
     parser.add_argument("--rasa-port", type=int, default=5005)
     parser.add_argument("--actions-port", type=int, default=5055)
+    parser.add_argument("--bot-api-port", type=int, default=8081, help="the fake Telegram Bot API (no token)")
+    parser.add_argument("--tryout-port", type=int, default=8080, help="the try-out page (no token)")
     args = parser.parse_args(argv)
-    servers = start_lotse(args.rasa_port, args.actions_port, secrets.token_urlsafe(24))
+    token = secrets.token_urlsafe(24)
+    with_telegram = bool(os.environ.get("TELEGRAM_BOT_TOKEN"))
+    servers = start_lotse(args.rasa_port, args.actions_port, token)
     try:
+        servers += start_adapter(args.rasa_port, token, None if with_telegram else args.bot_api_port,
+                                 args.tryout_port)
         webhook = f"http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook"
         print(f"Lotse is listening: POST {webhook}", flush=True)
+        if not with_telegram:
+            print(f"Try it in a browser: http://127.0.0.1:{args.tryout_port} (a newcomer's chat and the advisors' "
+                  f"group); fake Telegram Bot API on http://127.0.0.1:{args.bot_api_port}", flush=True)
         if sys.stdin.isatty():
             chat(webhook, os.environ.get("LOTSE_LANGUAGE_CODE"))
         else:

@@ -1,30 +1,18 @@
 """Through Telegram as a newcomer and an advisor see it: the real adapter (PTB) against the
-fake Bot API, with Rasa, the action server and the pilot knowledge store running."""
+fake Bot API, with Rasa, the action server and the pilot knowledge store running (the
+`telegram` fixture in conftest.py)."""
 
 from __future__ import annotations
 
 import itertools
-import secrets
 import time
 
 import pytest
 import requests
 
-from bot.local import free_port, start_adapter, start_lotse, stop
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 
 NEWCOMERS = itertools.count(500001)
-
-
-@pytest.fixture(scope="module")
-def telegram(knowledge_store, tmp_path_factory):
-    """The base address of the fake Bot API, with the whole of Lotse behind it."""
-    rasa_port, bot_api_port, token = free_port(), free_port(), secrets.token_urlsafe(16)
-    env = {"DATABASE_URL": knowledge_store, "LOTSE_PSEUDONYM_KEY": "test-key"}
-    servers = start_lotse(rasa_port, free_port(), token, env=env)
-    servers += start_adapter(rasa_port, token, bot_api_port, env=env)
-    yield f"http://127.0.0.1:{bot_api_port}"
-    stop(servers)
 
 
 def deliver(telegram: str, update: dict) -> None:
