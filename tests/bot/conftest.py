@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
+import subprocess
+from dataclasses import dataclass, field
 
 import pytest
 
 from bot.local import free_port, start_adapter, start_lotse, stop
 
 
+@dataclass
+class LotseStack:
+    bot_api: str  # base address of the fake Telegram Bot API
+    tryout: str  # the try-out page
+    servers: list[subprocess.Popen] = field(repr=False)
+    restart: callable = field(repr=False)
+
+    def crash_adapter(self) -> None:
+        """Kills the adapter without a chance to clean up, as a crash or power cut would."""
+        adapter = self.servers[-1]
+        os.killpg(adapter.pid, signal.SIGKILL)
+        adapter.wait(timeout=10)
+
+    def start_adapter_again(self) -> None:
+        self.servers[-1] = self.restart()
+
+
 @pytest.fixture(scope="session")
-def lotse_stack(knowledge_store) -> dict[str, str]:
-    """Base addresses of the fake Bot API (`bot_api`) and of the try-out page (`tryout`)."""
+def lotse_stack(knowledge_store) -> LotseStack:
     rasa_port, bot_api_port, tryout_port, token = free_port(), free_port(), free_port(), secrets.token_urlsafe(16)
     env = {"DATABASE_URL": knowledge_store, "LOTSE_PSEUDONYM_KEY": "test-key"}
     servers = start_lotse(rasa_port, free_port(), token, env=env)
     servers += start_adapter(rasa_port, token, bot_api_port, tryout_port, env=env)
-    yield {"bot_api": f"http://127.0.0.1:{bot_api_port}", "tryout": f"http://127.0.0.1:{tryout_port}"}
+
+    def restart() -> subprocess.Popen:
+        (adapter,) = start_adapter(rasa_port, token, None, env={**env, "LOTSE_BOT_API": f"http://127.0.0.1:{bot_api_port}"})
+        return adapter
+
+    yield LotseStack(f"http://127.0.0.1:{bot_api_port}", f"http://127.0.0.1:{tryout_port}", servers, restart)
     stop(servers)
 
 
 @pytest.fixture
 def telegram(lotse_stack) -> str:
-    return lotse_stack["bot_api"]
+    return lotse_stack.bot_api

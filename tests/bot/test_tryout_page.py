@@ -30,7 +30,7 @@ def test_a_question_typed_on_the_page_gets_lotses_answer_with_buttons(browser, l
     from selenium.webdriver.support import expected_conditions as shown
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    browser.get(lotse_stack["tryout"])
+    browser.get(lotse_stack.tryout)
     Select(browser.find_element(By.ID, "language")).select_by_value("uk")
     browser.find_element(By.ID, "newcomer-text").send_keys("де знайти курси німецької мови?")
     browser.find_element(By.CSS_SELECTOR, "#newcomer-form button").click()

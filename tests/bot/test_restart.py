@@ -1,0 +1,38 @@
+"""The adapter dies in the middle of a hand-over and comes back: every message sent meanwhile
+arrives, none twice — on the newcomer's side and in the advisors' topic."""
+
+from __future__ import annotations
+
+import time
+
+from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
+from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
+
+
+def texts_in_topic(telegram: str, thread: int) -> list[str]:
+    return [m.get("text") for m in sent(telegram, LOCAL_ADVISORS_CHAT) if m.get("message_thread_id") == thread]
+
+
+def test_a_crash_mid_hand_over_loses_nothing_and_sends_nothing_twice(lotse_stack):
+    telegram, user = lotse_stack.bot_api, next(NEWCOMERS)
+    before = len(topics(telegram))
+    say(telegram, user, "ich möchte mit einem Menschen sprechen", "de")
+    thread = wait_for(lambda: topics(telegram)[before:])[0]["message_thread_id"]
+    say(telegram, user, "Ich warte auf die Beratung")
+    wait_for(lambda: "Ich warte auf die Beratung" in texts_in_topic(telegram, thread))
+
+    lotse_stack.crash_adapter()
+    say(telegram, user, "Sind Sie noch da?")
+    say(telegram, user, "Es geht um meine Wohnung")
+    in_topic(telegram, LOCAL_ADVISOR, thread, "Ja, ich bin da. Worum geht es?")
+    lotse_stack.start_adapter_again()
+
+    wait_for(lambda: "Es geht um meine Wohnung" in texts_in_topic(telegram, thread), seconds=90)
+    wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "Ja, ich bin da. Worum geht es?"])
+    time.sleep(2)  # anything sent twice would have arrived by now
+    in_the_topic = texts_in_topic(telegram, thread)
+    for text in ("Ich warte auf die Beratung", "Sind Sie noch da?", "Es geht um meine Wohnung"):
+        assert in_the_topic.count(text) == 1, (text, in_the_topic)
+    to_newcomer = [m.get("text") for m in sent(telegram, user)]
+    assert to_newcomer.count("Ja, ich bin da. Worum geht es?") == 1
+    assert in_the_topic.index("Sind Sie noch da?") < in_the_topic.index("Es geht um meine Wohnung")
