@@ -1,17 +1,19 @@
 """The advisors' side: one forum supergroup, one topic per case. A registered advisor's
 message in a case's topic goes to the newcomer (text or media); `/claim`, `/close`, `/note`,
 `/lang` act on the case; `/note …`, like every command, stays in the topic and is never
-relayed. Anyone else in the group is ignored, and that is logged."""
+relayed. In the group: `/queue`, `/status`, `/languages ar prs`, and `/register` (an admin,
+answering a member's message). Anyone else in the group is ignored, and that is logged."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from actions.phrases import phrases
-from bot.lotse import Lotse, lotse_of
+from bot.lotse import PRIORITY_ICON, Lotse, lotse_of
 from cases.store import Case
 from nlu.language import LANGUAGES
 
@@ -19,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def _is_advisor(lotse: Lotse, user_id: int) -> bool:
-    return user_id in lotse.settings.advisor_ids or user_id in lotse.cases.advisors()
+    return user_id in lotse.advisors()
 
 
 async def _case_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Lotse, Case] | None:
@@ -91,3 +93,70 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(f"✓ {chosen}")
     else:
         await update.effective_message.reply_text("/lang " + " | ".join(LANGUAGES))
+
+
+def _registered(update: Update, lotse: Lotse) -> bool:
+    if _is_advisor(lotse, update.effective_user.id):
+        return True
+    logger.warning("ignored a command from user %s in the advisors' group: not a registered advisor",
+                   update.effective_user.id)
+    return False
+
+
+async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Open cases, urgent first, then by waiting time."""
+    lotse = lotse_of(context)
+    if not _registered(update, lotse):
+        return
+    language, now, advisors = lotse.settings.advisor_language, datetime.now(timezone.utc), lotse.advisors()
+    lines = [phrases().say(
+        "queue_line", language, icon=PRIORITY_ICON[case.priority], case=str(case.id), case_language=case.language,
+        topic=case.topic or "-", minutes=str(int((now - _aware(case.opened_at)).total_seconds() // 60)),
+        who=advisors.get(case.advisor_id, (phrases().say("queue_unclaimed", language),))[0])
+        for case in lotse.cases.queue()]
+    await update.effective_message.reply_text("\n".join(lines) or phrases().say("queue_empty", language))
+
+
+async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lotse = lotse_of(context)
+    if not _registered(update, lotse):
+        return
+    queue, advisors = lotse.cases.queue(), lotse.advisors()
+    languages = sorted({language for _, spoken in advisors.values() for language in spoken})
+    await update.effective_message.reply_text(phrases().say(
+        "status", lotse.settings.advisor_language, open=str(sum(c.status == "open" for c in queue)),
+        urgent=str(sum(c.priority == "urgent" for c in queue)), claimed=str(sum(c.status == "claimed" for c in queue)),
+        advisors=str(len(advisors)), languages=", ".join(languages) or "-"))
+
+
+async def on_languages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/languages ar prs`: the languages I speak (new cases in them mention me)."""
+    lotse, advisor = lotse_of(context), update.effective_user
+    if not _registered(update, lotse):
+        return
+    chosen = [code for code in (argument.lower() for argument in context.args or []) if code in LANGUAGES]
+    if chosen:
+        lotse.cases.register_advisor(advisor.id, advisor.full_name)
+        lotse.cases.set_advisor_languages(advisor.id, chosen)
+    spoken = lotse.advisors().get(advisor.id, ("", ()))[1]
+    await update.effective_message.reply_text(phrases().say(
+        "advisor_languages", lotse.settings.advisor_language, advisor=advisor.full_name,
+        languages=", ".join(spoken) or "-"))
+
+
+async def on_register(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An admin of the group answers a member's message with `/register`: that member is an advisor."""
+    lotse, message = lotse_of(context), update.effective_message
+    member = await context.bot.get_chat_member(lotse.settings.advisors_chat, update.effective_user.id)
+    if member.status not in ("administrator", "creator"):
+        await message.reply_text(phrases().say("only_admins_register", lotse.settings.advisor_language))
+        return
+    person = message.reply_to_message.from_user if message.reply_to_message else update.effective_user
+    lotse.cases.register_advisor(person.id, person.full_name)
+    await message.reply_text(phrases().say("advisor_registered", lotse.settings.advisor_language,
+                                           advisor=person.full_name))
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 25
 RETRY_EVERY = timedelta(seconds=20)
 DONE_GROUP = 100
+FAILED_ATTEMPTS_BEFORE_GIVING_UP = 5
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -80,6 +81,8 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.send_message(update.effective_chat.id, phrases().say("lotse_unavailable", language))
     else:
         logger.error("update %s failed (attempt %s)", update.update_id, attempts, exc_info=context.error)
+        if attempts >= FAILED_ATTEMPTS_BEFORE_GIVING_UP:  # a fault in the update itself: retrying cannot help
+            lotse.cases.mark_processed(update.update_id)
     raise ApplicationHandlerStop
 
 
@@ -105,6 +108,10 @@ def build_application(lotse: Lotse) -> Application:
         CommandHandler("claim", advisors.on_claim, filters=group),
         CommandHandler("close", advisors.on_close, filters=group),
         CommandHandler("lang", advisors.on_lang, filters=group),
+        CommandHandler("queue", advisors.on_queue, filters=group),
+        CommandHandler("status", advisors.on_status, filters=group),
+        CommandHandler("languages", advisors.on_languages, filters=group),
+        CommandHandler("register", advisors.on_register, filters=group),
         MessageHandler(group & filters.IS_TOPIC_MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
                        advisors.on_reply),
     ])

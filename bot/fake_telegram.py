@@ -34,6 +34,9 @@ _JSON_PARAMETERS = {
     "protect_content", "link_preview_options", "reply_parameters", "drop_pending_updates", "user_id", "commands",
     "max_connections", "message_ids",
 }
+_ADMIN_RIGHTS = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+                 "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+                 "can_delete_stories", "can_manage_topics", "can_pin_messages")
 _MEDIA = {"sendPhoto": "photo", "sendDocument": "document", "sendVoice": "voice", "sendAudio": "audio",
           "sendVideo": "video", "sendSticker": "sticker", "sendAnimation": "animation", "sendVideoNote": "video_note"}
 
@@ -196,7 +199,10 @@ class FakeTelegram:
     def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = int(params["user_id"])
         status = self.chat_members.get((int(params["chat_id"]), user_id), "member")
-        return {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}}
+        member = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}}
+        if status == "administrator":
+            member.update(dict.fromkeys(_ADMIN_RIGHTS, True), can_be_edited=False, is_anonymous=False)
+        return member
 
     def _api_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = {"url": params.get("url", ""), "secret_token": params.get("secret_token")}
@@ -308,6 +314,7 @@ def make_tryout_app(telegram: FakeTelegram, settings: dict[str, Any]) -> web.App
 
 async def serve(host: str, port: int, tryout_port: int | None, settings: dict[str, Any]) -> None:
     telegram = FakeTelegram()
+    telegram.chat_members[(settings["advisorsChat"], settings["advisor"])] = "administrator"
     runners = [web.AppRunner(make_app(telegram))]
     if tryout_port:
         runners.append(web.AppRunner(make_tryout_app(telegram, settings)))
@@ -323,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--tryout-port", type=int, help="also serve the try-out page here (make run: 8080)")
     parser.add_argument("--advisors-chat", type=int, default=-1001000000001)
-    parser.add_argument("--advisor", type=int, default=1000001)
+    parser.add_argument("--advisor", type=int, default=1000001, help="an admin of the advisors' group")
     args = parser.parse_args(argv)
     try:
         asyncio.run(serve(args.host, args.port, args.tryout_port,

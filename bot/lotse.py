@@ -5,10 +5,12 @@ and mirroring a message into it."""
 from __future__ import annotations
 
 import logging
+from html import escape
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, Message, Update, User
+from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from actions.phrases import phrases
@@ -63,8 +65,26 @@ class Lotse:
                                              f"{icon} #{case.id} · {case.language} · {case.topic or '-'}")
         case = self.cases.set_thread(case.id, topic.message_thread_id)
         await bot.send_message(self.settings.advisors_chat, text, message_thread_id=case.thread_id)
+        await bot.send_message(self.settings.advisors_chat, self.routing_note(case.language), parse_mode=ParseMode.HTML,
+                               message_thread_id=case.thread_id)
+        await bot.send_message(chat_id, phrases().say("queue_position", case.language,
+                                                      count=str(self.cases.waiting_before(case.id))))
         logger.info("case %s opened (%s, %s)", case.id, case.language, case.priority)
         return case
+
+    def advisors(self) -> dict[int, tuple[str, tuple[str, ...]]]:
+        """Registered advisors (name, languages): those `/register`ed and the configured ids."""
+        configured = {user_id: (f"advisor {user_id}", ()) for user_id in self.settings.advisor_ids}
+        return {**configured, **self.cases.advisors()}
+
+    def routing_note(self, language: str) -> str:
+        """Mentions the advisors who speak the newcomer's language; if nobody does, everyone."""
+        advisors = self.advisors()
+        speaking = {user_id: name for user_id, (name, languages) in advisors.items() if language in languages}
+        chosen = speaking or {user_id: name for user_id, (name, _) in advisors.items()}
+        mentions = ", ".join(f'<a href="tg://user?id={user_id}">{escape(name)}</a>' for user_id, name in chosen.items())
+        return escape_phrase("routing_mention" if speaking else "routing_nobody", self.settings.advisor_language,
+                             case_language=language, advisors=mentions)
 
     async def hand_over_unanswered(self, bot: Bot, update: Update) -> None:
         """Rasa stayed unreachable: the waiting message goes to an advisor, in a case of its own."""
@@ -83,6 +103,15 @@ class Lotse:
         copied = await bot.copy_message(self.settings.advisors_chat, message.chat_id, message.message_id,
                                         message_thread_id=case.thread_id)
         self.cases.mirrored(message.chat_id, message.message_id, copied.message_id)
+
+
+def escape_phrase(key: str, language: str, **html_values: str) -> str:
+    """A phrase for an HTML message: its own text escaped, the values (already HTML) not."""
+    placeholders = {name: f"\x00{name}\x00" for name in html_values}
+    text = escape(phrases().say(key, language, **placeholders))
+    for name, value in html_values.items():
+        text = text.replace(f"\x00{name}\x00", value)
+    return text
 
 
 def lotse_of(context: ContextTypes.DEFAULT_TYPE) -> Lotse:

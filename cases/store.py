@@ -159,6 +159,11 @@ class CaseStore:
             rows = session.scalars(select(CaseRow).where(CaseRow.status != "closed").order_by(CaseRow.opened_at))
             return sorted((_case(r) for r in rows), key=lambda c: PRIORITIES.index(c.priority))
 
+    def waiting_before(self, case_id: int) -> int:
+        """Unclaimed cases ahead of this one in the queue."""
+        waiting = [c.id for c in self.queue() if c.status == "open"]
+        return waiting.index(case_id) if case_id in waiting else 0
+
     def forget_sender(self, sender: str) -> int:
         """`/delete`: the newcomer's cases and mirrored messages are erased; returns how many cases."""
         with Session(self._engine) as session, session.begin():

@@ -1,0 +1,68 @@
+"""The advisors' group: a new case mentions those who speak the newcomer's language (everyone
+when nobody does), the newcomer hears how many wait before them, `/queue` lists the cases,
+and only admins can `/register` an advisor."""
+
+from __future__ import annotations
+
+from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
+from tests.bot.test_telegram_flow import NEWCOMERS, deliver, say, sent, topics, wait_for
+
+
+def in_group(telegram: str, user: int, text: str, name: str = "Advisor", reply_to: dict | None = None) -> None:
+    message = {"chat": {"id": LOCAL_ADVISORS_CHAT, "type": "supergroup", "is_forum": True}, "text": text,
+               "from": {"id": user, "is_bot": False, "first_name": name},
+               "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
+    if reply_to:
+        message["reply_to_message"] = reply_to
+    deliver(telegram, {"message": message})
+
+
+def group_texts(telegram: str) -> list[str]:
+    return [m.get("text") or "" for m in sent(telegram, LOCAL_ADVISORS_CHAT)]
+
+
+def open_case(telegram: str, language_code: str, text: str) -> tuple[int, int]:
+    user, before = next(NEWCOMERS), len(topics(telegram))
+    say(telegram, user, text, language_code)
+    return user, wait_for(lambda: topics(telegram)[before:])[0]["message_thread_id"]
+
+
+def posts_in(telegram: str, thread: int) -> list[str]:
+    return [m.get("text") or "" for m in sent(telegram, LOCAL_ADVISORS_CHAT) if m.get("message_thread_id") == thread]
+
+
+def test_a_case_mentions_the_advisors_speaking_its_language_or_everyone(telegram):
+    in_group(telegram, LOCAL_ADVISOR, "/languages uk ar", name="Maria")
+    wait_for(lambda: [t for t in group_texts(telegram) if t == "Maria spricht: uk, ar"])
+
+    user, thread = open_case(telegram, "uk", "хочу поговорити з консультантом")
+    routing = wait_for(lambda: [t for t in posts_in(telegram, thread) if t.startswith("Spricht uk:")])[0]
+    assert routing == f'Spricht uk: <a href="tg://user?id={LOCAL_ADVISOR}">Maria</a>'
+    waiting = wait_for(lambda: [m["text"] for m in sent(telegram, user) if "чекають людей" in (m.get("text") or "")])
+    assert waiting
+
+    _, other = open_case(telegram, "fa", "میخواهم با یک مشاور گپ بزنم")
+    assert wait_for(lambda: [t for t in posts_in(telegram, other) if t.startswith("Niemand hat prs als Sprache angegeben")])
+
+
+def test_queue_lists_open_cases_with_their_waiting_time(telegram):
+    _, thread = open_case(telegram, "en", "I need to speak with a human advisor")
+    case_number = next(t["name"] for t in topics(telegram) if t["message_thread_id"] == thread).split("#")[1].split(" ")[0]
+    in_group(telegram, LOCAL_ADVISOR, "/queue")
+    queue = wait_for(lambda: [t for t in group_texts(telegram) if f"#{case_number} · en" in t and "wartet seit" in t])
+    assert "noch niemand" in queue[-1]
+
+
+def test_only_an_admin_registers_an_advisor_who_then_can_relay(telegram):
+    helper = 5550001
+    in_group(telegram, helper, "/register", name="Not an admin")
+    wait_for(lambda: [t for t in group_texts(telegram) if t.startswith("Nur Admins der Gruppe")])
+    user, thread = open_case(telegram, "de", "Ich möchte mit einem Menschen sprechen")
+    their_message = {"message_id": 1, "date": 0, "chat": {"id": LOCAL_ADVISORS_CHAT, "type": "supergroup"},
+                     "from": {"id": helper, "is_bot": False, "first_name": "Sara"}, "text": "Hallo"}
+    in_group(telegram, LOCAL_ADVISOR, "/register", reply_to=their_message)
+    wait_for(lambda: [t for t in group_texts(telegram) if t.startswith("Sara ist jetzt als Beraterin")])
+    deliver(telegram, {"message": {"chat": {"id": LOCAL_ADVISORS_CHAT, "type": "supergroup", "is_forum": True},
+                                   "message_thread_id": thread, "is_topic_message": True, "text": "Hier ist Sara.",
+                                   "from": {"id": helper, "is_bot": False, "first_name": "Sara"}}})
+    wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "Hier ist Sara."])
