@@ -10,17 +10,21 @@ import hmac
 import logging
 import os
 import signal
+from datetime import datetime
 
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.advisors import remind_of_the_queue
 from bot.app import build_application, poll
 from bot.lotse import Lotse
 from bot.pseudonym import pseudonym_key
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
+from cases.office_hours import remind_at_openings
 from cases.store import CaseStore
+from knowledge.hours import BERLIN
 from knowledge.store import PROJECT_ROOT, open_store
 
 logger = logging.getLogger("bot")
@@ -59,6 +63,8 @@ async def run(settings: Settings) -> None:
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     async with application:
         await application.start()
+        reminders = asyncio.create_task(remind_at_openings(
+            settings.office_hours, lambda: remind_of_the_queue(application.bot, lotse), lambda: datetime.now(BERLIN)))
         if settings.webhook_url:
             if not settings.webhook_secret:
                 raise SystemExit("LOTSE_WEBHOOK_URL needs LOTSE_WEBHOOK_SECRET (Telegram's secret_token)")
@@ -76,6 +82,7 @@ async def run(settings: Settings) -> None:
             polling = asyncio.create_task(poll(application, stop))
             await stop.wait()
             polling.cancel()
+        reminders.cancel()
         await application.stop()
     await rasa.close()
     engine.dispose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
 from actions.phrases import phrases
@@ -106,15 +106,27 @@ def _registered(update: Update, lotse: Lotse) -> bool:
 async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Open cases, urgent first, then by waiting time."""
     lotse = lotse_of(context)
-    if not _registered(update, lotse):
-        return
+    if _registered(update, lotse):
+        await update.effective_message.reply_text(queue_text(lotse) or phrases().say(
+            "queue_empty", lotse.settings.advisor_language))
+
+
+def queue_text(lotse: Lotse) -> str:
+    """One line per open case (empty when there is none)."""
     language, now, advisors = lotse.settings.advisor_language, datetime.now(timezone.utc), lotse.advisors()
-    lines = [phrases().say(
+    return "\n".join(phrases().say(
         "queue_line", language, icon=PRIORITY_ICON[case.priority], case=str(case.id), case_language=case.language,
         topic=case.topic or "-", minutes=str(int((now - _aware(case.opened_at)).total_seconds() // 60)),
         who=advisors.get(case.advisor_id, (phrases().say("queue_unclaimed", language),))[0])
-        for case in lotse.cases.queue()]
-    await update.effective_message.reply_text("\n".join(lines) or phrases().say("queue_empty", language))
+        for case in lotse.cases.queue())
+
+
+async def remind_of_the_queue(bot: Bot, lotse: Lotse) -> None:
+    """When the office opens: the cases that came in meanwhile, in the group."""
+    lines = queue_text(lotse)
+    if lines:
+        await bot.send_message(lotse.settings.advisors_chat,
+                               phrases().say("office_open_queue", lotse.settings.advisor_language) + "\n" + lines)
 
 
 async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -5,6 +5,7 @@ and mirroring a message into it."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from html import escape
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from bot.pseudonym import pseudonym
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
 from cases.store import Case, CaseStore
+from knowledge.hours import BERLIN
 from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, language_from_client_code
 
 logger = logging.getLogger(__name__)
@@ -67,10 +69,18 @@ class Lotse:
         await bot.send_message(self.settings.advisors_chat, text, message_thread_id=case.thread_id)
         await bot.send_message(self.settings.advisors_chat, self.routing_note(case.language), parse_mode=ParseMode.HTML,
                                message_thread_id=case.thread_id)
-        await bot.send_message(chat_id, phrases().say("queue_position", case.language,
-                                                      count=str(self.cases.waiting_before(case.id))))
+        await bot.send_message(chat_id, self.waiting_note(case))
         logger.info("case %s opened (%s, %s)", case.id, case.language, case.priority)
         return case
+
+    def waiting_note(self, case: Case) -> str:
+        """Honest about the wait: how many are ahead, or when the advisors are back."""
+        now = datetime.now(BERLIN)
+        back = None if self.settings.office_hours.is_open(now) else self.settings.office_hours.next_opening(now)
+        if back is None:
+            return phrases().say("queue_position", case.language, count=str(self.cases.waiting_before(case.id)))
+        return phrases().say("office_closed", case.language, weekday=phrases().weekday(back.weekday(), case.language),
+                             time=f"{back:%H:%M}")
 
     def advisors(self) -> dict[int, tuple[str, tuple[str, ...]]]:
         """Registered advisors (name, languages): those `/register`ed and the configured ids."""

@@ -6,10 +6,13 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cases.office_hours import OfficeHours
+
 LOCAL_BOT_API = "http://127.0.0.1:8081"
 LOCAL_ADVISORS_CHAT = -1001000000001
 LOCAL_ADVISOR = 1000001
 LOCAL_TOKEN = "1000000:local-try-out"
+DEFAULT_OFFICE_HOURS = "mon-fri 09:00-16:00"
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class Settings:
     webhook_secret: str | None
     advisor_language: str  # the language of the bot's posts in the advisors' group
     give_up_after: timedelta  # Rasa unreachable this long: the newcomer's message goes to an advisor
+    office_hours: OfficeHours  # when advisors are regularly there (LOTSE_OFFICE_HOURS, or "always")
 
     @property
     def local(self) -> bool:
@@ -46,4 +50,12 @@ class Settings:
             webhook_secret=os.environ.get("LOTSE_WEBHOOK_SECRET") or None,
             advisor_language=os.environ.get("LOTSE_ADVISOR_LANGUAGE", "de"),
             give_up_after=timedelta(seconds=float(os.environ.get("LOTSE_GIVE_UP_SECONDS", 600))),
+            office_hours=_office_hours(os.environ.get("LOTSE_OFFICE_HOURS", DEFAULT_OFFICE_HOURS)),
         )
+
+
+def _office_hours(text: str) -> OfficeHours:
+    try:
+        return OfficeHours.parse(text)
+    except ValueError as problem:
+        raise SystemExit(f"LOTSE_OFFICE_HOURS: {problem}, or be \"always\"") from problem

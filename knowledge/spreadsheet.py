@@ -20,6 +20,7 @@ from typing import Any, Iterable
 import yaml
 
 from knowledge.entry import LANGUAGES, SOURCE_LANGUAGE, WEEKDAYS, OpeningInterval, ServiceEntry
+from knowledge.hours import parse_days
 from knowledge.validation import InvalidEntries, Problem, check_document, load_documents, load_entry_file
 
 ENTRY_COLUMNS = (
@@ -216,23 +217,12 @@ def _hours_from_text(text: str, problem) -> list[dict[str, Any]]:
         if not hours_line.strip():
             continue
         match = _HOURS_LINE.match(hours_line.lower())
-        days = _days(match["days"]) if match else None
+        days = parse_days(match["days"]) if match else None
         if not days:
             problem(f"opening_hours line {number} ({hours_line.strip()!r}) must look like \"mon-fri 08:00-12:00\"")
             continue
         items.append({"days": days, "opens": match["opens"], "closes": match["closes"]})
     return items
-
-
-def _days(text: str) -> list[str] | None:
-    days: list[str] = []
-    for part in (p.strip() for p in text.split(",")):
-        first, _, last = part.partition("-")
-        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
-            return None
-        start, end = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
-        days += WEEKDAYS[start:end + 1] if start <= end else []
-    return days or None
 
 
 def _number(text: str, column: str, problem) -> float | None:

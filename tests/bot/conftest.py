@@ -26,19 +26,20 @@ class LotseStack:
         os.killpg(adapter.pid, signal.SIGKILL)
         adapter.wait(timeout=10)
 
-    def start_adapter_again(self) -> None:
-        self.servers[-1] = self.restart()
+    def start_adapter_again(self, **environment: str) -> None:
+        self.servers[-1] = self.restart(environment)
 
 
 @pytest.fixture(scope="session")
 def lotse_stack(knowledge_store) -> LotseStack:
     rasa_port, bot_api_port, tryout_port, token = free_port(), free_port(), free_port(), secrets.token_urlsafe(16)
-    env = {"DATABASE_URL": knowledge_store, "LOTSE_PSEUDONYM_KEY": "test-key"}
+    env = {"DATABASE_URL": knowledge_store, "LOTSE_PSEUDONYM_KEY": "test-key", "LOTSE_OFFICE_HOURS": "always"}
     servers = start_lotse(rasa_port, free_port(), token, env=env)
     servers += start_adapter(rasa_port, token, bot_api_port, tryout_port, env=env)
 
-    def restart() -> subprocess.Popen:
-        (adapter,) = start_adapter(rasa_port, token, None, env={**env, "LOTSE_BOT_API": f"http://127.0.0.1:{bot_api_port}"})
+    def restart(environment: dict[str, str]) -> subprocess.Popen:
+        (adapter,) = start_adapter(rasa_port, token, None, env={
+            **env, "LOTSE_BOT_API": f"http://127.0.0.1:{bot_api_port}", **environment})
         return adapter
 
     yield LotseStack(f"http://127.0.0.1:{bot_api_port}", f"http://127.0.0.1:{tryout_port}", servers, restart)

@@ -1,10 +1,16 @@
 """The advisors' group: a new case mentions those who speak the newcomer's language (everyone
-when nobody does), the newcomer hears how many wait before them, `/queue` lists the cases,
-and only admins can `/register` an advisor."""
+when nobody does), the newcomer hears how many wait before them or, outside office hours,
+when advisors are back; `/queue` lists the cases, and only admins can `/register` an advisor."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from actions.phrases import phrases
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
+from cases.office_hours import OfficeHours
+from knowledge.entry import WEEKDAYS
+from knowledge.hours import BERLIN
 from tests.bot.test_telegram_flow import NEWCOMERS, deliver, say, sent, topics, wait_for
 
 
@@ -66,3 +72,19 @@ def test_only_an_admin_registers_an_advisor_who_then_can_relay(telegram):
                                    "message_thread_id": thread, "is_topic_message": True, "text": "Hier ist Sara.",
                                    "from": {"id": helper, "is_bot": False, "first_name": "Sara"}}})
     wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "Hier ist Sara."])
+
+
+def test_outside_office_hours_a_case_opens_and_the_newcomer_hears_when_advisors_are_back(lotse_stack):
+    telegram, now = lotse_stack.bot_api, datetime.now(BERLIN)
+    hours = f"{WEEKDAYS[(now.weekday() + 2) % 7]} 09:00-10:00"  # two days from now: closed now
+    lotse_stack.crash_adapter()
+    lotse_stack.start_adapter_again(LOTSE_OFFICE_HOURS=hours)
+    try:
+        user, thread = open_case(telegram, "de", "Ich möchte mit einem Menschen sprechen")
+        back = OfficeHours.parse(hours).next_opening(now)
+        expected = f"Sie ist wieder da am {phrases().weekday(back.weekday(), 'de')} um {back:%H:%M} Uhr"
+        assert wait_for(lambda: [m for m in sent(telegram, user) if expected in (m.get("text") or "")])
+        assert posts_in(telegram, thread)  # the case is there at once for anyone on duty
+    finally:
+        lotse_stack.crash_adapter()
+        lotse_stack.start_adapter_again()

@@ -1,0 +1,51 @@
+"""When advisors are regularly there: weekly hours in Bielefeld time, closed on NRW public
+holidays, or `always` for a 24/7 service. A case is opened at any hour; outside these hours
+the newcomer is told when advisors are back, and the advisors get the queue when they open."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Awaitable, Callable
+
+from knowledge.entry import OpeningInterval
+from knowledge.hours import next_start, open_during, parse_hours
+
+ALWAYS = "always"
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    hours: tuple[OpeningInterval, ...]  # empty: always open
+
+    @classmethod
+    def parse(cls, text: str) -> "OfficeHours":
+        """`always`, or weekly hours like "mon-thu 08:00-16:00; fri 08:00-12:00" (ValueError if not)."""
+        return cls(() if text.strip().lower() == ALWAYS else parse_hours(text))
+
+    @property
+    def always(self) -> bool:
+        return not self.hours
+
+    def is_open(self, at: datetime) -> bool:
+        return self.always or open_during(self.hours, at)
+
+    def next_opening(self, at: datetime) -> datetime | None:
+        return None if self.always else next_start(self.hours, at)
+
+
+async def remind_at_openings(office: OfficeHours, remind: Callable[[], Awaitable[None]],
+                             now: Callable[[], datetime], sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                             check_every: float = 60.0) -> None:
+    """Calls `remind` each time the office opens, until cancelled. Waits in steps of at most
+    `check_every` seconds, so a changed clock (summer time, a suspended machine) is noticed."""
+    if office.always:
+        return
+    while True:
+        opening = office.next_opening(now())
+        if opening is None:
+            return
+        while (left := (opening - now()).total_seconds()) > 0:
+            await sleep(min(left, check_every))
+        await remind()
