@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.advisors import remind_of_the_queue
-from bot.app import build_application, poll
+from bot.app import build_application, poll, retry_unfinished
 from bot.lotse import Lotse
 from bot.pseudonym import pseudonym_key
 from bot.rasa_client import RasaClient
@@ -63,8 +63,11 @@ async def run(settings: Settings) -> None:
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     async with application:
         await application.start()
-        reminders = asyncio.create_task(remind_at_openings(
-            settings.office_hours, lambda: remind_of_the_queue(application.bot, lotse), lambda: datetime.now(BERLIN)))
+        background = [
+            asyncio.create_task(remind_at_openings(settings.office_hours, lambda: remind_of_the_queue(application.bot, lotse),
+                                                   lambda: datetime.now(BERLIN))),
+            asyncio.create_task(retry_unfinished(application, settings.retry_every)),
+        ]
         if settings.webhook_url:
             if not settings.webhook_secret:
                 raise SystemExit("LOTSE_WEBHOOK_URL needs LOTSE_WEBHOOK_SECRET (Telegram's secret_token)")
@@ -82,7 +85,8 @@ async def run(settings: Settings) -> None:
             polling = asyncio.create_task(poll(application, stop))
             await stop.wait()
             polling.cancel()
-        reminders.cancel()
+        for task in background:
+            task.cancel()
         await application.stop()
     await rasa.close()
     engine.dispose()

@@ -116,7 +116,7 @@ def queue_text(lotse: Lotse) -> str:
     language, now, advisors = lotse.settings.advisor_language, datetime.now(timezone.utc), lotse.advisors()
     return "\n".join(phrases().say(
         "queue_line", language, icon=PRIORITY_ICON[case.priority], case=str(case.id), case_language=case.language,
-        topic=case.topic or "-", minutes=str(int((now - _aware(case.opened_at)).total_seconds() // 60)),
+        topic=case.topic or "-", minutes=str(int((now - case.opened_at).total_seconds() // 60)),
         who=advisors.get(case.advisor_id, (phrases().say("queue_unclaimed", language),))[0])
         for case in lotse.cases.queue())
 
@@ -168,7 +168,3 @@ async def on_register(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await message.reply_text(phrases().say("advisor_registered", lotse.settings.advisor_language,
                                            advisor=person.full_name))
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

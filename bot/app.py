@@ -25,7 +25,6 @@ from bot.rasa_client import RasaUnavailable
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 25
-RETRY_EVERY = timedelta(seconds=20)
 DONE_GROUP = 100
 FAILED_ATTEMPTS_BEFORE_GIVING_UP = 5
 
@@ -122,13 +121,12 @@ def build_application(lotse: Lotse) -> Application:
 
 async def poll(application: Application, stop: asyncio.Event) -> None:
     """Fetch, store, then confirm (by asking for the next offset); hand stored updates to the
-    handlers. Unfinished ones (after a restart, or Rasa down) are handed over again."""
+    handlers. Unfinished ones from before a restart are handed over first."""
     lotse: Lotse = application.bot_data["lotse"]
     bot = application.bot
     for payload in lotse.cases.unprocessed():
         await application.update_queue.put(Update.de_json(payload, bot))
     offset = (lotse.cases.last_update_id() or 0) + 1
-    retry_at = datetime.now(timezone.utc) + RETRY_EVERY
     while not stop.is_set():
         try:
             updates = await bot.get_updates(offset=offset, timeout=POLL_SECONDS, allowed_updates=Update.ALL_TYPES)
@@ -141,8 +139,12 @@ async def poll(application: Application, stop: asyncio.Event) -> None:
             offset = updates[-1].update_id + 1
             for update in updates:
                 await application.update_queue.put(update)
-        now = datetime.now(timezone.utc)
-        if now >= retry_at:
-            for payload in lotse.cases.unprocessed(received_before=now - RETRY_EVERY):
-                await application.update_queue.put(Update.de_json(payload, bot))
-            retry_at = now + RETRY_EVERY
+
+
+async def retry_unfinished(application: Application, every: timedelta) -> None:
+    """Updates a handler could not finish (Rasa down) go round again, until cancelled."""
+    lotse: Lotse = application.bot_data["lotse"]
+    while True:
+        await asyncio.sleep(every.total_seconds())
+        for payload in lotse.cases.unprocessed(received_before=datetime.now(timezone.utc) - every):
+            await application.update_queue.put(Update.de_json(payload, application.bot))

@@ -84,7 +84,7 @@ def start_adapter(rasa_port: int, token: str, bot_api_port: int | None, tryout_p
                   env: dict[str, str] | None = None) -> list[subprocess.Popen]:
     """The Telegram adapter, talking to Rasa and, with `bot_api_port`, to a fake Telegram Bot
     API started here (with the try-out page on `tryout_port`); without it, to Telegram."""
-    servers, adapter_env = [], {**(env or {}), "RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token}
+    servers, adapter_env = [], {"RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token, **(env or {})}
     if bot_api_port is not None:
         servers.append(start_server(sys.executable, "-m", "bot.fake_telegram", "--port", str(bot_api_port),
                                     *(["--tryout-port", str(tryout_port)] if tryout_port else [])))

@@ -24,8 +24,13 @@ def _keyboard(reply: BotReply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(title, callback_data=payload)] for title, payload in reply.buttons])
 
 
+# Telegram commands newcomers see in the menu, as the intents Rasa knows them by.
+COMMANDS = {"/delete": "/delete_data", "/language": "/choose_language"}
+
+
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await converse(context, update.effective_message, update.effective_user, update.effective_message.text)
+    text = update.effective_message.text
+    await converse(context, update.effective_message, update.effective_user, COMMANDS.get(text.strip(), text))
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -27,6 +27,7 @@ class Settings:
     webhook_secret: str | None
     advisor_language: str  # the language of the bot's posts in the advisors' group
     give_up_after: timedelta  # Rasa unreachable this long: the newcomer's message goes to an advisor
+    retry_every: timedelta  # how often unfinished updates are tried again
     office_hours: OfficeHours  # when advisors are regularly there (LOTSE_OFFICE_HOURS, or "always")
 
     @property
@@ -50,6 +51,7 @@ class Settings:
             webhook_secret=os.environ.get("LOTSE_WEBHOOK_SECRET") or None,
             advisor_language=os.environ.get("LOTSE_ADVISOR_LANGUAGE", "de"),
             give_up_after=timedelta(seconds=float(os.environ.get("LOTSE_GIVE_UP_SECONDS", 600))),
+            retry_every=timedelta(seconds=float(os.environ.get("LOTSE_RETRY_SECONDS", 20))),
             office_hours=_office_hours(os.environ.get("LOTSE_OFFICE_HOURS", DEFAULT_OFFICE_HOURS)),
         )
 

@@ -22,6 +22,11 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands stored times back without their zone; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 class CaseRow(Base):
     __tablename__ = "cases"
 
@@ -99,7 +104,7 @@ class Case:
 
 def _case(row: CaseRow) -> Case:
     return Case(row.id, row.sender, row.chat_id, row.language, row.topic, row.priority, row.reason, row.status,
-                row.thread_id, row.advisor_id, row.opened_at)
+                row.thread_id, row.advisor_id, _utc(row.opened_at))
 
 
 class CaseStore:
@@ -240,7 +245,7 @@ class CaseStore:
             if row is None:
                 return 1, _now()
             row.attempts += 1
-            return row.attempts, row.received_at
+            return row.attempts, _utc(row.received_at)
 
     def is_processed(self, update_id: int) -> bool:
         with Session(self._engine) as session:

@@ -11,7 +11,7 @@ from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from cases.office_hours import OfficeHours
 from knowledge.entry import WEEKDAYS
 from knowledge.hours import BERLIN
-from tests.bot.test_telegram_flow import NEWCOMERS, deliver, say, sent, topics, wait_for
+from tests.bot.test_telegram_flow import NEWCOMERS, deliver, in_topic, say, sent, topics, wait_for
 
 
 def in_group(telegram: str, user: int, text: str, name: str = "Advisor", reply_to: dict | None = None) -> None:
@@ -88,3 +88,13 @@ def test_outside_office_hours_a_case_opens_and_the_newcomer_hears_when_advisors_
     finally:
         lotse_stack.crash_adapter()
         lotse_stack.start_adapter_again()
+
+
+def test_lang_changes_what_the_newcomer_is_told_and_status_counts_the_cases(telegram):
+    user, thread = open_case(telegram, "uk", "хочу поговорити з людиною")
+    in_topic(telegram, LOCAL_ADVISOR, thread, "/lang ar")
+    wait_for(lambda: "✓ ar" in posts_in(telegram, thread))
+    in_group(telegram, LOCAL_ADVISOR, "/status")
+    assert wait_for(lambda: [t for t in group_texts(telegram) if t.startswith("Offene Fälle:")])
+    in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
+    assert wait_for(lambda: [m for m in sent(telegram, user) if (m.get("text") or "").startswith("أنهى المستشار المحادثة")])

@@ -1,0 +1,65 @@
+"""What arrives besides plain questions: Rasa unreachable (an apology, then the message to an
+advisor), media (mirrored during a hand-over, otherwise a note that Lotse reads text), and
+`/delete`, which also erases the newcomer's cases."""
+
+from __future__ import annotations
+
+from bot.local import free_port
+from bot.pseudonym import pseudonym
+from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
+from cases.store import CaseStore
+from knowledge.store import open_store
+from tests.bot.test_advisors_group import open_case, posts_in
+from tests.bot.test_telegram_flow import NEWCOMERS, deliver, in_topic, say, sent, topics, wait_for
+
+
+def photo_from(telegram: str, user: int) -> None:
+    deliver(telegram, {"message": {"chat": {"id": user, "type": "private"}, "caption": "mein Brief",
+                                   "photo": [{"file_id": "letter-photo", "file_unique_id": "u1", "width": 90, "height": 90}],
+                                   "from": {"id": user, "is_bot": False, "first_name": "N", "language_code": "de"}}})
+
+
+def test_while_rasa_is_unreachable_the_newcomer_hears_so_once_and_an_advisor_gets_the_message(lotse_stack):
+    telegram, user = lotse_stack.bot_api, next(NEWCOMERS)
+    lotse_stack.crash_adapter()
+    lotse_stack.start_adapter_again(RASA_URL=f"http://127.0.0.1:{free_port()}", LOTSE_RETRY_SECONDS="1",
+                                    LOTSE_GIVE_UP_SECONDS="4")
+    try:
+        before = len(topics(telegram))
+        say(telegram, user, "мені потрібна квартира", "uk")
+        apology = wait_for(lambda: sent(telegram, user))[0]
+        assert apology["text"].startswith("Вибачте, зараз я не можу відповісти")
+        topic = wait_for(lambda: topics(telegram)[before:], seconds=60)[0]
+        assert wait_for(lambda: "мені потрібна квартира" in posts_in(telegram, topic["message_thread_id"]))
+        assert [m["text"] for m in sent(telegram, user)].count(apology["text"]) == 1
+    finally:
+        lotse_stack.crash_adapter()
+        lotse_stack.start_adapter_again()
+
+
+def test_a_photo_outside_a_hand_over_gets_a_note_that_lotse_reads_text(telegram):
+    user = next(NEWCOMERS)
+    photo_from(telegram, user)
+    note = wait_for(lambda: sent(telegram, user))[0]
+    assert note["text"].startswith("Ich kann nur Text lesen")
+    assert note["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/request_human"
+
+
+def test_a_photo_during_a_hand_over_reaches_the_advisors_topic(telegram):
+    user, thread = open_case(telegram, "de", "Ich möchte mit einem Menschen sprechen")
+    photo_from(telegram, user)
+    wait_for(lambda: [m for m in sent(telegram, LOCAL_ADVISORS_CHAT)
+                      if m.get("message_thread_id") == thread and m.get("caption") == "mein Brief" and m.get("photo")])
+
+
+def test_delete_also_erases_the_newcomers_cases(telegram, knowledge_store):
+    user, thread = open_case(telegram, "en", "I want to talk to a person")
+    in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
+    wait_for(lambda: [m for m in sent(telegram, user) if "closed the conversation" in (m.get("text") or "")])
+    cases = CaseStore(open_store(knowledge_store))
+    assert cases.case_in_thread(thread) is not None
+    say(telegram, user, "/delete")  # the Telegram command
+    wait_for(lambda: [m for m in sent(telegram, user) if "/affirm" in str(m.get("reply_markup"))])
+    say(telegram, user, "/affirm")
+    wait_for(lambda: cases.case_in_thread(thread) is None)
+    assert cases.active_case_of(pseudonym(user, b"test-key")) is None
