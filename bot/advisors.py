@@ -70,15 +70,10 @@ async def _claim(update: Update, context: ContextTypes.DEFAULT_TYPE, lotse: Lots
 async def on_close(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The newcomer is told, Rasa answers them again, the topic is closed."""
     found = await _case_here(update, context)
-    if found is None:
-        return
-    lotse, case = found
-    await lotse.rasa.resume(case.sender)
-    case = lotse.cases.close(case.id)
-    await context.bot.send_message(case.chat_id, phrases().say("advisor_closed", case.language))
-    await update.effective_message.reply_text(phrases().say("case_closed", lotse.settings.advisor_language,
-                                                            case=str(case.id)))
-    await context.bot.close_forum_topic(lotse.settings.advisors_chat, case.thread_id)
+    if found is not None:
+        lotse, case = found
+        await lotse.close_case(context.bot, case, phrases().say("case_closed", lotse.settings.advisor_language,
+                                                                case=str(case.id)))
 
 
 async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

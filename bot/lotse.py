@@ -96,6 +96,17 @@ class Lotse:
         return escape_phrase("routing_mention" if speaking else "routing_nobody", self.settings.advisor_language,
                              case_language=language, advisors=mentions)
 
+    async def close_case(self, bot: Bot, case: Case, advisors_note: str, tell_newcomer: bool = True) -> Case:
+        """Rasa answers the newcomer again, the case is closed and so is its topic."""
+        await self.rasa.resume(case.sender)
+        case = self.cases.close(case.id)
+        if tell_newcomer:
+            await bot.send_message(case.chat_id, phrases().say("advisor_closed", case.language))
+        if case.thread_id is not None:
+            await bot.send_message(self.settings.advisors_chat, advisors_note, message_thread_id=case.thread_id)
+            await bot.close_forum_topic(self.settings.advisors_chat, case.thread_id)
+        return case
+
     async def hand_over_unanswered(self, bot: Bot, update: Update) -> None:
         """Rasa stayed unreachable: the waiting message goes to an advisor, in a case of its own."""
         user, message = update.effective_user, update.effective_message

@@ -26,6 +26,7 @@ def _keyboard(reply: BotReply) -> InlineKeyboardMarkup | None:
 
 # Telegram commands newcomers see in the menu, as the intents Rasa knows them by.
 COMMANDS = {"/delete": "/delete_data", "/language": "/choose_language"}
+DELETE = "/delete_data"
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -66,7 +67,10 @@ async def converse(context: ContextTypes.DEFAULT_TYPE, message: Message, user: U
     lotse = lotse_of(context)
     sender = lotse.sender_of(user.id)
     case = lotse.cases.active_case_of(sender)
-    if case is not None and message.from_user and message.from_user.id == user.id:
+    if case is not None and text == DELETE:  # erasing ends the advisor's conversation first
+        await lotse.close_case(context.bot, case, phrases().say("case_closed_by_deletion", lotse.settings.advisor_language,
+                                                                case=str(case.id)), tell_newcomer=False)
+    elif case is not None and message.from_user and message.from_user.id == user.id:
         await lotse.mirror_to_advisors(context.bot, case, message)
     metadata = {"language_code": user.language_code} if user.language_code else {}
     replies = await lotse.rasa.send(sender, text, metadata)

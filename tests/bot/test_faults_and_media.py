@@ -63,3 +63,14 @@ def test_delete_also_erases_the_newcomers_cases(telegram, knowledge_store):
     say(telegram, user, "/affirm")
     wait_for(lambda: cases.case_in_thread(thread) is None)
     assert cases.active_case_of(pseudonym(user, b"test-key")) is None
+
+
+def test_delete_during_a_hand_over_closes_the_case_then_asks(telegram, knowledge_store):
+    user, thread = open_case(telegram, "de", "Ich möchte mit einem Menschen sprechen")
+    say(telegram, user, "/delete")
+    wait_for(lambda: [m for m in sent(telegram, user) if "/affirm" in str(m.get("reply_markup"))])
+    assert wait_for(lambda: [t for t in posts_in(telegram, thread) if t.startswith("Die Person hat gebeten")])
+    assert next(t for t in topics(telegram) if t["message_thread_id"] == thread).get("closed") is True
+    say(telegram, user, "/affirm")
+    cases = CaseStore(open_store(knowledge_store))
+    wait_for(lambda: cases.case_in_thread(thread) is None)
