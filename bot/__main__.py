@@ -19,6 +19,7 @@ from telegram.ext import Application
 from bot.advisors import remind_of_the_queue
 from bot.app import build_application, poll, retry_unfinished
 from bot.lotse import Lotse
+from bot.newcomers import set_menu
 from bot.pseudonym import pseudonym_key
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
@@ -63,6 +64,7 @@ async def run(settings: Settings) -> None:
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     async with application:
         await application.start()
+        await set_menu(application.bot)
         background = [
             asyncio.create_task(remind_at_openings(settings.office_hours, lambda: remind_of_the_queue(application.bot, lotse),
                                                    lambda: datetime.now(BERLIN))),

@@ -1,10 +1,13 @@
 """Benchmark (not a test): whole turns through Rasa's REST channel, the action server and the
-knowledge store, as a channel sees them.
+knowledge store, as a channel sees them; and the same through Telegram's side: an update
+delivered to the fake Bot API until the adapter has sent the first answer.
 
     python -m bot.bench --out reports/bench
 
-Starts its own action server and Rasa (free ports, the store of `DATABASE_URL` or var/),
-then sends held-out test messages: 200 one after another, then 20 conversations at once.
+Starts its own action server, Rasa, fake Bot API and adapter (free ports, the store of
+`DATABASE_URL` or var/), then sends held-out test messages: 200 one after another, then 20
+conversations at once (REST: `conversation.json`); 100 one after another, then 20 newcomers
+writing 5 messages each at once (Telegram: `telegram.json`).
 Hand-over messages are left out of the pool: they pause a conversation, and a paused
 conversation answers nothing, which would flatter the figures."""
 
@@ -19,12 +22,13 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.local import PROJECT_ROOT, free_port, start_lotse, stop
+from bot.local import PROJECT_ROOT, free_port, start_adapter, start_lotse, stop
 from nlu.bench import machine, percentile, write_figures
 from nlu.evaluate import read_split
 
 HELD_OUT = PROJECT_ROOT / "tests" / "data" / "nlu"
 SEQUENTIAL_MESSAGES, CONVERSATIONS, TURNS_PER_CONVERSATION = 200, 20, 10
+TELEGRAM_SEQUENTIAL, TELEGRAM_TURNS = 100, 5
 LEFT_OUT = {"request_human", "emergency"}
 
 
@@ -67,19 +71,65 @@ async def measure(webhook: str, messages: list[str]) -> dict:
     }
 
 
+async def _telegram_turn(session: aiohttp.ClientSession, bot_api: str, user: int, text: str) -> float:
+    """From the update's delivery until the adapter's first answer is at the fake Bot API."""
+    async def answers() -> int:
+        async with session.get(f"{bot_api}/control/sent", params={"chat_id": user}) as reply:
+            return len(await reply.json())
+
+    before = await answers()
+    started = time.perf_counter()
+    update = {"message": {"chat": {"id": user, "type": "private"}, "text": text,
+                          "from": {"id": user, "is_bot": False, "first_name": "Bench"}}}
+    async with session.post(f"{bot_api}/control/updates", json=update) as reply:
+        reply.raise_for_status()
+    while await answers() <= before:
+        await asyncio.sleep(0.005)
+    return (time.perf_counter() - started) * 1000
+
+
+async def measure_telegram(bot_api: str, messages: list[str]) -> dict:
+    async with aiohttp.ClientSession() as session:
+        for number, text in enumerate(messages[:5]):
+            await _telegram_turn(session, bot_api, 790000 + number, text)
+        sequential = [await _telegram_turn(session, bot_api, 800000 + i, messages[(i * 7) % len(messages)])
+                      for i in range(TELEGRAM_SEQUENTIAL)]
+
+        async def newcomer(number: int) -> list[float]:
+            return [await _telegram_turn(session, bot_api, 900000 + number, messages[(number * 31 + turn * 7) % len(messages)])
+                    for turn in range(TELEGRAM_TURNS)]
+
+        started = time.perf_counter()
+        results = await asyncio.gather(*(newcomer(n) for n in range(CONVERSATIONS)))
+        elapsed = time.perf_counter() - started
+    concurrent = [ms for result in results for ms in result]
+    return {
+        "sequential": {"messages": len(sequential), **_percentiles(sequential)},
+        "concurrent": {"newcomers": CONVERSATIONS, "messages": len(concurrent),
+                       "messages_per_second": round(len(concurrent) / elapsed, 1), **_percentiles(concurrent)},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench")
     args = parser.parse_args(argv)
-    rasa_port = free_port()
-    servers = start_lotse(rasa_port, free_port(), secrets.token_urlsafe(24))
+    rasa_port, bot_api_port, token = free_port(), free_port(), secrets.token_urlsafe(24)
+    servers = start_lotse(rasa_port, free_port(), token)
     try:
-        figures = asyncio.run(measure(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", held_out_messages()))
+        servers += start_adapter(rasa_port, token, bot_api_port, env={"LOTSE_OFFICE_HOURS": "always"})
+        messages = held_out_messages()
+        rest = asyncio.run(measure(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", messages))
+        telegram = asyncio.run(measure_telegram(f"http://127.0.0.1:{bot_api_port}", messages))
     finally:
         stop(servers)
-    figures = {"machine": machine(), "path": "REST channel -> NLU -> rules -> action server -> knowledge store", **figures}
-    write_figures(args.out, "conversation", figures)
-    print(json.dumps(figures, indent=2))
+    for name, path, figures in (
+            ("conversation", "REST channel -> NLU -> rules -> action server -> knowledge store", rest),
+            ("telegram", "update at the fake Bot API -> adapter (inbox, pseudonym) -> REST channel -> ... -> "
+                         "first answer at the fake Bot API", telegram)):
+        figures = {"machine": machine(), "path": path, **figures}
+        write_figures(args.out, name, figures)
+        print(json.dumps(figures, indent=2))
     return 0
 
 

@@ -7,6 +7,7 @@ topics live in memory. A control API plays Telegram's side:
     GET  /control/topics?chat_id=…   the forum topics the bot created in a group
     GET  /control/callback_answers   the answers to pressed buttons (answerCallbackQuery)
     GET  /control/chat?chat_id=…     every message of a chat, both directions, in order
+    GET  /control/commands           the command menu the bot set, by language code
 
     python -m bot.fake_telegram --port 8081 [--tryout-port 8080]
 
@@ -72,6 +73,7 @@ class FakeTelegram:
         self.callback_answers: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {"url": ""}
         self.chat_members: dict[tuple[int, int], str] = {}  # (chat, user) -> status, "member" by default
+        self.commands: dict[str, list[dict[str, str]]] = {}  # the command menu by language code ("" = default)
 
     # -- Telegram's side ---------------------------------------------------------------
 
@@ -216,6 +218,7 @@ class FakeTelegram:
         return {"url": self.webhook["url"], "has_custom_certificate": False, "pending_update_count": len(self._updates)}
 
     def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
+        self.commands[params.get("language_code") or ""] = params["commands"]
         return True
 
     def _api_sendChatAction(self, params: dict[str, Any]) -> bool:
@@ -261,9 +264,12 @@ def _control_routes(telegram: FakeTelegram) -> list[web.RouteDef]:
     async def control_callback_answers(request: web.Request) -> web.Response:
         return web.json_response(telegram.callback_answers)
 
+    async def control_commands(request: web.Request) -> web.Response:
+        return web.json_response(telegram.commands)
+
     return [web.post("/control/updates", control_updates), web.get("/control/sent", control_sent),
             web.get("/control/chat", control_chat), web.get("/control/topics", control_topics),
-            web.get("/control/callback_answers", control_callback_answers)]
+            web.get("/control/callback_answers", control_callback_answers), web.get("/control/commands", control_commands)]
 
 
 def make_app(telegram: FakeTelegram | None = None) -> web.Application:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram import (
+    Bot, BotCommand, BotCommandScopeAllPrivateChats, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User,
+)
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -27,6 +29,19 @@ def _keyboard(reply: BotReply) -> InlineKeyboardMarkup | None:
 # Telegram commands newcomers see in the menu, as the intents Rasa knows them by.
 COMMANDS = {"/delete": "/delete_data", "/language": "/choose_language"}
 DELETE = "/delete_data"
+
+
+MENU = ("start", "language", "privacy", "delete")
+# Telegram client languages to a language of Lotse's (Dari speakers mostly run Persian, many
+# Ukrainians Russian); the menu without a language code is English.
+MENU_LANGUAGES = {"de": "de", "ar": "ar", "fa": "prs", "uk": "uk", "ru": "uk", "en": "en", None: "en"}
+
+
+async def set_menu(bot: Bot) -> None:
+    """The command menu newcomers see, in their Telegram client's language."""
+    for client_code, language in MENU_LANGUAGES.items():
+        await bot.set_my_commands([BotCommand(command, phrases().say(f"command_{command}", language)) for command in MENU],
+                                  scope=BotCommandScopeAllPrivateChats(), language_code=client_code)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -128,3 +128,10 @@ def test_someone_not_registered_in_the_group_cannot_relay(telegram):
     in_topic(telegram, LOCAL_ADVISOR, thread, "I am your advisor")
     wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "I am your advisor"])
     assert not [m for m in sent(telegram, user) if m.get("text") == "I am not an advisor"]
+
+
+def test_the_command_menu_is_in_the_newcomers_client_language(telegram):
+    menus = wait_for(lambda: requests.get(f"{telegram}/control/commands", timeout=10).json())
+    assert [c["command"] for c in menus[""]] == ["start", "language", "privacy", "delete"]
+    assert menus["fa"][3]["description"] == "پاک کردن معلومات من"  # Persian clients get the Dari menu
+    assert menus["ru"][1]["description"] == "Вибрати мову"
