@@ -126,7 +126,10 @@ async def poll(application: Application, stop: asyncio.Event) -> None:
     bot = application.bot
     for payload in lotse.cases.unprocessed():
         await application.update_queue.put(Update.de_json(payload, bot))
-    offset = (lotse.cases.last_update_id() or 0) + 1
+    # Without an offset Telegram returns every update not yet confirmed, and nothing is
+    # confirmed before it is stored; ids are not taken from the store, because Telegram
+    # may restart them at random after a quiet week (and the fake Bot API on each start).
+    offset = None
     while not stop.is_set():
         try:
             updates = await bot.get_updates(offset=offset, timeout=POLL_SECONDS, allowed_updates=Update.ALL_TYPES)

@@ -7,7 +7,8 @@ delivered to the fake Bot API until the adapter has sent the first answer.
 Starts its own action server, Rasa, fake Bot API and adapter (free ports, the store of
 `DATABASE_URL` or var/), then sends held-out test messages: 200 one after another, then 20
 conversations at once (REST: `conversation.json`); 100 one after another, then 20 newcomers
-writing 5 messages each at once (Telegram: `telegram.json`).
+writing 5 messages each at once (Telegram: `telegram.json`; only messages the model answers
+itself, as one taken for a hand-over leaves its newcomer waiting for an advisor).
 Hand-over messages are left out of the pool: they pause a conversation, and a paused
 conversation answers nothing, which would flatter the figures."""
 
@@ -28,7 +29,7 @@ from nlu.evaluate import read_split
 
 HELD_OUT = PROJECT_ROOT / "tests" / "data" / "nlu"
 SEQUENTIAL_MESSAGES, CONVERSATIONS, TURNS_PER_CONVERSATION = 200, 20, 10
-TELEGRAM_SEQUENTIAL, TELEGRAM_TURNS = 100, 5
+TELEGRAM_SEQUENTIAL, TELEGRAM_TURNS, UNANSWERED_AFTER = 100, 5, 15.0
 LEFT_OUT = {"request_human", "emergency"}
 
 
@@ -71,8 +72,10 @@ async def measure(webhook: str, messages: list[str]) -> dict:
     }
 
 
-async def _telegram_turn(session: aiohttp.ClientSession, bot_api: str, user: int, text: str) -> float:
-    """From the update's delivery until the adapter's first answer is at the fake Bot API."""
+async def _telegram_turn(session: aiohttp.ClientSession, bot_api: str, user: int, text: str) -> float | None:
+    """From the update's delivery until the adapter's first answer is at the fake Bot API;
+    None when none comes within UNANSWERED_AFTER seconds (a message taken for a hand-over
+    pauses the conversation)."""
     async def answers() -> int:
         async with session.get(f"{bot_api}/control/sent", params={"chat_id": user}) as reply:
             return len(await reply.json())
@@ -84,8 +87,22 @@ async def _telegram_turn(session: aiohttp.ClientSession, bot_api: str, user: int
     async with session.post(f"{bot_api}/control/updates", json=update) as reply:
         reply.raise_for_status()
     while await answers() <= before:
+        if time.perf_counter() - started > UNANSWERED_AFTER:
+            return None
         await asyncio.sleep(0.005)
     return (time.perf_counter() - started) * 1000
+
+
+async def without_hand_overs(webhook: str, messages: list[str]) -> list[str]:
+    """The messages the model answers itself: one taken for a hand-over pauses its
+    conversation, so the next message of that newcomer would wait for an advisor."""
+    kept = []
+    async with aiohttp.ClientSession() as session:
+        for number, text in enumerate(messages):
+            async with session.post(webhook, json={"sender": f"probe-{number}", "message": text}) as reply:
+                if not any("handover" in (item.get("custom") or {}) for item in await reply.json()):
+                    kept.append(text)
+    return kept
 
 
 async def measure_telegram(bot_api: str, messages: list[str]) -> dict:
@@ -103,10 +120,15 @@ async def measure_telegram(bot_api: str, messages: list[str]) -> dict:
         results = await asyncio.gather(*(newcomer(n) for n in range(CONVERSATIONS)))
         elapsed = time.perf_counter() - started
     concurrent = [ms for result in results for ms in result]
+
+    def summary(turns: list[float | None]) -> dict:
+        answered = [ms for ms in turns if ms is not None]
+        return {"messages": len(turns), "unanswered": len(turns) - len(answered), **_percentiles(answered)}
+
     return {
-        "sequential": {"messages": len(sequential), **_percentiles(sequential)},
-        "concurrent": {"newcomers": CONVERSATIONS, "messages": len(concurrent),
-                       "messages_per_second": round(len(concurrent) / elapsed, 1), **_percentiles(concurrent)},
+        "sequential": summary(sequential),
+        "concurrent": {"newcomers": CONVERSATIONS, **summary(concurrent),
+                       "messages_per_second": round(len(concurrent) / elapsed, 1)},
     }
 
 
@@ -120,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         servers += start_adapter(rasa_port, token, bot_api_port, env={"LOTSE_OFFICE_HOURS": "always"})
         messages = held_out_messages()
         rest = asyncio.run(measure(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", messages))
-        telegram = asyncio.run(measure_telegram(f"http://127.0.0.1:{bot_api_port}", messages))
+        webhook = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        telegram = asyncio.run(measure_telegram(f"http://127.0.0.1:{bot_api_port}", asyncio.run(
+            without_hand_overs(webhook, messages))))
     finally:
         stop(servers)
     for name, path, figures in (

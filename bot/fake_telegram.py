@@ -63,7 +63,7 @@ class FakeTelegram:
 
     def __init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(int(time.time() * 1000))  # rising across restarts, like Telegram's
         self._arrived = asyncio.Condition()
         self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._topic_ids = itertools.count(2)
@@ -276,7 +276,6 @@ def make_app(telegram: FakeTelegram | None = None) -> web.Application:
     """The Bot API (`/bot<token>/<method>`) and the control API."""
     telegram = telegram or FakeTelegram()
     app = web.Application(client_max_size=50 * 1024 * 1024)
-    app["telegram"] = telegram
 
     async def bot_api(request: web.Request) -> web.Response:
         method = request.match_info["method"]

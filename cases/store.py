@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Sequence
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, UniqueConstraint, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -218,17 +218,18 @@ class CaseStore:
     # -- the inbox of Telegram updates ---------------------------------------------------
 
     def receive(self, updates: Sequence[dict]) -> None:
-        """Stores updates not seen before (Telegram may deliver one twice)."""
+        """Stores updates not seen before. The same update delivered twice is stored once; an
+        id that comes back with other content (Telegram restarts its ids after a quiet week)
+        is a new update and replaces the old one."""
         with Session(self._engine) as session, session.begin():
-            known = set(session.scalars(select(InboxRow.update_id).where(
-                InboxRow.update_id.in_([u["update_id"] for u in updates]))))
+            known = {row.update_id: row for row in session.scalars(select(InboxRow).where(
+                InboxRow.update_id.in_([u["update_id"] for u in updates])))}
             for update in updates:
-                if update["update_id"] not in known:
+                row = known.get(update["update_id"])
+                if row is None:
                     session.add(InboxRow(update_id=update["update_id"], payload=update, received_at=_now()))
-
-    def last_update_id(self) -> int | None:
-        with Session(self._engine) as session:
-            return session.scalar(select(func.max(InboxRow.update_id)))
+                elif row.payload != update:
+                    row.payload, row.received_at, row.attempts, row.processed_at = update, _now(), 0, None
 
     def unprocessed(self, received_before: datetime | None = None) -> list[dict]:
         """Updates not yet handled to the end, oldest first."""
