@@ -28,7 +28,7 @@ def _keyboard(reply: BotReply) -> InlineKeyboardMarkup | None:
 
 # Telegram commands newcomers see in the menu, as the intents Rasa knows them by.
 COMMANDS = {"/delete": "/delete_data", "/language": "/choose_language"}
-DELETE = "/delete_data"
+DELETE, PRIVACY = "/delete_data", "/privacy"
 
 
 MENU = ("start", "language", "privacy", "delete")
@@ -85,6 +85,9 @@ async def converse(context: ContextTypes.DEFAULT_TYPE, message: Message, user: U
     if case is not None and text == DELETE:  # erasing ends the advisor's conversation first
         await lotse.close_case(context.bot, case, phrases().say("case_closed_by_deletion", lotse.settings.advisor_language,
                                                                 case=str(case.id)), tell_newcomer=False)
+    elif case is not None and text == PRIVACY:  # paused Rasa would not answer; the notice is the same
+        await context.bot.send_message(message.chat_id, phrases().say("privacy", case.language))
+        return
     elif case is not None and message.from_user and message.from_user.id == user.id:
         await lotse.mirror_to_advisors(context.bot, case, message)
     metadata = {"language_code": user.language_code} if user.language_code else {}

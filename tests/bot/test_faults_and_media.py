@@ -65,6 +65,13 @@ def test_delete_also_erases_the_newcomers_cases(telegram, knowledge_store):
     assert cases.active_case_of(pseudonym(user, b"test-key")) is None
 
 
+def test_privacy_during_a_hand_over_is_answered_in_the_newcomers_language(telegram):
+    user, thread = open_case(telegram, "uk", "хочу поговорити з людиною")
+    say(telegram, user, "/privacy")
+    assert wait_for(lambda: [m for m in sent(telegram, user) if (m.get("text") or "").startswith("🔒 Захист даних у Lotse")])
+    assert "/privacy" not in posts_in(telegram, thread)
+
+
 def test_delete_during_a_hand_over_closes_the_case_then_asks(telegram, knowledge_store):
     user, thread = open_case(telegram, "de", "Ich möchte mit einem Menschen sprechen")
     say(telegram, user, "/delete")
