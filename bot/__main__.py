@@ -49,8 +49,12 @@ def webhook_app(application: Application, secret: str) -> web.Application:
         await application.update_queue.put(update)
         return web.Response(text="ok")
 
+    async def health(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
     app = web.Application()
     app.router.add_post("/telegram", receive)
+    app.router.add_get("/health", health)  # for load balancers and container health checks
     return app
 
 
