@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.erasure import schedule_erasure
 from actions.phrases import phrases
@@ -25,7 +25,7 @@ from knowledge.entry import BIELEFELD_DISTRICTS, WEEKDAYS
 from knowledge.hours import BERLIN
 from knowledge.search import ServiceAnswer, default_knowledge_base
 from knowledge.store import default_store
-from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, language_from_client_code
+from nlu.language import LANGUAGES, serving_language
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def language_of(tracker: Tracker) -> str:
     if language in LANGUAGES:
         return language
     client_code = (tracker.latest_message.get("metadata") or {}).get("language_code")
-    return language_from_client_code(client_code) or DEFAULT_LANGUAGE
+    return serving_language(client_code)
 
 
 class SayPhrase(Action, ABC):

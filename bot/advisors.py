@@ -20,16 +20,10 @@ from nlu.language import LANGUAGES
 logger = logging.getLogger(__name__)
 
 
-def _is_advisor(lotse: Lotse, user_id: int) -> bool:
-    return user_id in lotse.advisors()
-
-
 async def _case_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Lotse, Case] | None:
     """The active case of the topic the message was written in, if its author may act on it."""
     lotse, message = lotse_of(context), update.effective_message
-    if not _is_advisor(lotse, update.effective_user.id):
-        logger.warning("ignored a message from user %s in the advisors' group: not a registered advisor",
-                       update.effective_user.id)
+    if not _registered(update, lotse):
         return None
     case = lotse.cases.case_in_thread(message.message_thread_id) if message.is_topic_message else None
     if case is None or not case.is_active:
@@ -91,10 +85,10 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _registered(update: Update, lotse: Lotse) -> bool:
-    if _is_advisor(lotse, update.effective_user.id):
+    """Whether the author may act here; anyone else is ignored, and that is logged."""
+    if update.effective_user.id in lotse.advisors():
         return True
-    logger.warning("ignored a command from user %s in the advisors' group: not a registered advisor",
-                   update.effective_user.id)
+    logger.warning("ignored user %s in the advisors' group: not a registered advisor", update.effective_user.id)
     return False
 
 

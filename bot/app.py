@@ -22,6 +22,7 @@ from actions.phrases import phrases
 from bot import advisors, newcomers
 from bot.lotse import Lotse, lotse_of
 from bot.rasa_client import RasaUnavailable
+from nlu.language import serving_language
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 25
@@ -75,9 +76,9 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if datetime.now(timezone.utc) - received_at >= lotse.settings.give_up_after:
             await lotse.hand_over_unanswered(context.bot, update)
             lotse.cases.mark_processed(update.update_id)
-        elif attempts == 1:
-            language = await lotse.language_of(update.effective_user)
-            await context.bot.send_message(update.effective_chat.id, phrases().say("lotse_unavailable", language))
+        elif attempts == 1:  # Rasa is down: the client's language, not a slot read from Rasa
+            await context.bot.send_message(update.effective_chat.id, phrases().say(
+                "lotse_unavailable", serving_language(update.effective_user.language_code)))
     else:
         logger.error("update %s failed (attempt %s)", update.update_id, attempts, exc_info=context.error)
         if attempts >= FAILED_ATTEMPTS_BEFORE_GIVING_UP:  # a fault in the update itself: retrying cannot help

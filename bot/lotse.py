@@ -5,9 +5,9 @@ and mirroring a message into it."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, Message, Update, User
@@ -20,7 +20,7 @@ from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
 from cases.store import Case, CaseStore
 from knowledge.hours import BERLIN
-from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, language_from_client_code
+from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, serving_language
 
 logger = logging.getLogger(__name__)
 PRIORITY_ICON = {"urgent": "🔴", "normal": "🟢"}
@@ -43,7 +43,7 @@ class Lotse:
             language = await self.rasa.slot(self.sender_of(user.id), "language")
         except RasaUnavailable:
             language = None
-        return language if language in LANGUAGES else language_from_client_code(user.language_code) or DEFAULT_LANGUAGE
+        return language if language in LANGUAGES else serving_language(user.language_code)
 
     async def hand_over(self, bot: Bot, sender: str, chat_id: int, request: dict[str, Any]) -> Case:
         """Opens the newcomer's case (or raises an open one to urgent) with a forum topic whose
@@ -110,9 +110,8 @@ class Lotse:
     async def hand_over_unanswered(self, bot: Bot, update: Update) -> None:
         """Rasa stayed unreachable: the waiting message goes to an advisor, in a case of its own."""
         user, message = update.effective_user, update.effective_message
-        language = language_from_client_code(user.language_code) or DEFAULT_LANGUAGE
         case = await self.hand_over(bot, self.sender_of(user.id), update.effective_chat.id,
-                                    {"language": language, "priority": "normal", "reason": "lotse_unavailable",
+                                    {"language": serving_language(user.language_code), "priority": "normal", "reason": "lotse_unavailable",
                                      "summary": [message.text or ""] if message else []})
         if message is not None:
             await self.mirror_to_advisors(bot, case, message)

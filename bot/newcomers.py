@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 from actions.phrases import phrases
 from bot.lotse import lotse_of
 from bot.rasa_client import BotReply
-from nlu.language import DEFAULT_LANGUAGE, language_from_client_code
+from nlu.language import serving_language
 
 LOCATION_DECIMALS = 2  # about 1 km: enough for the district, not a home address
 
@@ -34,14 +34,14 @@ DELETE, PRIVACY = "/delete_data", "/privacy"
 
 MENU = ("start", "language", "privacy", "delete")
 # The client languages the menu is translated for (Dari speakers mostly run Persian, many
-# Ukrainians Russian: language_from_client_code maps them); without a code, English.
+# Ukrainians Russian: serving_language maps them); without a code, English.
 MENU_CLIENT_CODES = ("de", "ar", "fa", "uk", "ru", "en", None)
 
 
 async def set_menu(bot: Bot) -> None:
     """The command menu newcomers see, in their Telegram client's language."""
     for client_code in MENU_CLIENT_CODES:
-        language = language_from_client_code(client_code) or DEFAULT_LANGUAGE
+        language = serving_language(client_code)
         await bot.set_my_commands([BotCommand(command, phrases().say(f"command_{command}", language)) for command in MENU],
                                   scope=BotCommandScopeAllPrivateChats(), language_code=client_code)
 

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, Uniq
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from knowledge.store import Base
 
@@ -107,6 +108,10 @@ def _case(row: CaseRow) -> Case:
                 row.thread_id, row.advisor_id, _utc(row.opened_at))
 
 
+def _active_case(sender: str) -> Select:
+    return select(CaseRow).where(CaseRow.sender == sender, CaseRow.status != "closed")
+
+
 class CaseStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -118,7 +123,7 @@ class CaseStore:
         """The newcomer's active case, or a new one; True when it is new. An urgent request
         raises the priority of an open case."""
         with Session(self._engine) as session, session.begin():
-            row = session.scalar(select(CaseRow).where(CaseRow.sender == sender, CaseRow.status != "closed"))
+            row = session.scalar(_active_case(sender))
             if row is not None:
                 if priority == "urgent":
                     row.priority = "urgent"
@@ -150,7 +155,7 @@ class CaseStore:
 
     def active_case_of(self, sender: str) -> Case | None:
         with Session(self._engine) as session:
-            row = session.scalar(select(CaseRow).where(CaseRow.sender == sender, CaseRow.status != "closed"))
+            row = session.scalar(_active_case(sender))
             return _case(row) if row else None
 
     def case_in_thread(self, thread_id: int) -> Case | None:

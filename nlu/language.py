@@ -235,6 +235,12 @@ def language_from_client_code(language_code: str | None) -> str | None:
             "ru": "uk", "en": "en"}.get(primary)
 
 
+def serving_language(language_code: str | None) -> str:
+    """The language to answer in when only the Telegram client's language is known: that
+    one if Lotse speaks it, else English."""
+    return language_from_client_code(language_code) or DEFAULT_LANGUAGE
+
+
 def detect_language(
     text: str, client_code: str | None = None, previous: str | None = None
 ) -> LanguageGuess:
