@@ -1,8 +1,8 @@
 """The advisors' side: one forum supergroup, one topic per case. A registered advisor's
 message in a case's topic goes to the newcomer (text or media); `/claim`, `/close`, `/note`,
 `/lang` act on the case; `/note …`, like every command, stays in the topic and is never
-relayed. In the group: `/queue`, `/status`, `/languages ar prs`, and `/register` (an admin,
-answering a member's message). Anyone else in the group is ignored, and that is logged."""
+relayed. In the group: `/queue`, `/status`, `/languages ar prs`, `/register` (an admin,
+answering a member's message), and `/help`. Anyone else in the group is ignored, and that is logged."""
 
 from __future__ import annotations
 
@@ -116,6 +116,13 @@ async def remind_of_the_queue(bot: Bot, lotse: Lotse) -> None:
     if lines:
         await bot.send_message(lotse.settings.advisors_chat,
                                phrases().say("office_open_queue", lotse.settings.advisor_language) + "\n" + lines)
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What the group is for and which commands work where (also `/start` in the group)."""
+    lotse = lotse_of(context)
+    if _registered(update, lotse):
+        await update.effective_message.reply_text(phrases().say("advisor_help", lotse.settings.advisor_language))
 
 
 async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -112,6 +112,7 @@ def build_application(lotse: Lotse) -> Application:
         CommandHandler("status", advisors.on_status, filters=group),
         CommandHandler("languages", advisors.on_languages, filters=group),
         CommandHandler("register", advisors.on_register, filters=group),
+        CommandHandler(("help", "start"), advisors.on_help, filters=group),
         MessageHandler(group & filters.IS_TOPIC_MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
                        advisors.on_reply),
     ])

@@ -17,6 +17,7 @@ from bot.local import free_port, start_adapter, start_lotse, stop
 class LotseStack:
     bot_api: str  # base address of the fake Telegram Bot API
     tryout: str  # the try-out page
+    token: str  # the adapter's bot token, for calling the fake Bot API as the adapter does
     servers: list[subprocess.Popen] = field(repr=False)
     restart: callable = field(repr=False)
 
@@ -42,7 +43,7 @@ def lotse_stack(knowledge_store) -> LotseStack:
             **env, "LOTSE_BOT_API": f"http://127.0.0.1:{bot_api_port}", **environment})
         return adapter
 
-    yield LotseStack(f"http://127.0.0.1:{bot_api_port}", f"http://127.0.0.1:{tryout_port}", servers, restart)
+    yield LotseStack(f"http://127.0.0.1:{bot_api_port}", f"http://127.0.0.1:{tryout_port}", token, servers, restart)
     stop(servers)
 
 

@@ -98,3 +98,10 @@ def test_lang_changes_what_the_newcomer_is_told_and_status_counts_the_cases(tele
     assert wait_for(lambda: [t for t in group_texts(telegram) if t.startswith("Offene Fälle:")])
     in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
     assert wait_for(lambda: [m for m in sent(telegram, user) if (m.get("text") or "").startswith("أنهى المستشار المحادثة")])
+
+
+def test_help_in_the_group_explains_the_commands_to_advisors_only(telegram):
+    in_group(telegram, 5550002, "/help", name="Passer-by")
+    in_group(telegram, LOCAL_ADVISOR, "/help")
+    help_text = wait_for(lambda: [t for t in group_texts(telegram) if t.startswith("Lotse öffnet für jede Übergabe")])
+    assert len(help_text) == 1 and "/claim" in help_text[0] and "/queue" in help_text[0]

@@ -52,6 +52,23 @@ def test_a_photo_during_a_hand_over_reaches_the_advisors_topic(telegram):
                       if m.get("message_thread_id") == thread and m.get("caption") == "mein Brief" and m.get("photo")])
 
 
+def test_an_advisors_voice_message_and_photo_reach_the_newcomer(telegram):
+    user, thread = open_case(telegram, "ar", "أريد التحدث مع مستشار")
+    topic_message = {"chat": {"id": LOCAL_ADVISORS_CHAT, "type": "supergroup", "is_forum": True},
+                     "message_thread_id": thread, "is_topic_message": True,
+                     "from": {"id": LOCAL_ADVISOR, "is_bot": False, "first_name": "Advisor"}}
+    deliver(telegram, {"message": {**topic_message, "voice": {"file_id": "advice-voice", "file_unique_id": "v1", "duration": 4}}})
+    deliver(telegram, {"message": {**topic_message, "caption": "هذا هو النموذج",
+                                   "photo": [{"file_id": "form-photo", "file_unique_id": "p1", "width": 90, "height": 90}]}})
+    def media_received() -> list[dict]:
+        return [m for m in sent(telegram, user) if "voice" in m or "photo" in m]
+
+    wait_for(lambda: len(media_received()) >= 2)
+    media = media_received()
+    assert media[0]["voice"]["file_id"] == "advice-voice"
+    assert media[1]["photo"][0]["file_id"] == "form-photo" and media[1]["caption"] == "هذا هو النموذج"
+
+
 def test_delete_also_erases_the_newcomers_cases(telegram, knowledge_store):
     user, thread = open_case(telegram, "en", "I want to talk to a person")
     in_topic(telegram, LOCAL_ADVISOR, thread, "/close")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import requests
+
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
 
@@ -36,3 +38,18 @@ def test_a_crash_mid_hand_over_loses_nothing_and_sends_nothing_twice(lotse_stack
     to_newcomer = [m.get("text") for m in sent(telegram, user)]
     assert to_newcomer.count("Ja, ich bin da. Worum geht es?") == 1
     assert in_the_topic.index("Sind Sie noch da?") < in_the_topic.index("Es geht um meine Wohnung")
+
+
+def test_an_update_fetched_but_not_stored_before_a_crash_is_answered_once(lotse_stack):
+    """The adapter confirms an update to Telegram only after storing it: one fetched by a
+    process that died before storing it comes again and is answered by the next."""
+    telegram, user = lotse_stack.bot_api, next(NEWCOMERS)
+    lotse_stack.crash_adapter()
+    say(telegram, user, "wo ist das Jobcenter?")
+    fetched = requests.post(f"{telegram}/bot{lotse_stack.token}/getUpdates", json={"timeout": 0}, timeout=10).json()
+    assert any(u.get("message", {}).get("chat", {}).get("id") == user for u in fetched["result"])
+    lotse_stack.start_adapter_again()
+    wait_for(lambda: sent(telegram, user), seconds=90)
+    time.sleep(2)  # a second answer would have arrived by now
+    answers = sent(telegram, user)
+    assert len(answers) == 1 and "Jobcenter" in answers[0]["text"]
