@@ -1,7 +1,8 @@
 """`python -m bot`: the Telegram adapter. Polling by default; with LOTSE_WEBHOOK_URL, a webhook
-(LOTSE_WEBHOOK_PORT, default 8443) that accepts only requests carrying Telegram's
-`secret_token` header (LOTSE_WEBHOOK_SECRET). Without TELEGRAM_BOT_TOKEN it talks to the
-local fake Bot API (LOTSE_BOT_API, default http://127.0.0.1:8081)."""
+(LOTSE_HTTP_PORT, default 8443) that accepts only requests carrying Telegram's
+`secret_token` header (LOTSE_WEBHOOK_SECRET). GET /health on the same port (in polling mode
+when LOTSE_HTTP_PORT is set) says whether the database answers. Without TELEGRAM_BOT_TOKEN
+it talks to the local fake Bot API (LOTSE_BOT_API, default http://127.0.0.1:8081)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ logger = logging.getLogger("bot")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def webhook_app(application: Application, secret: str) -> web.Application:
-    """Telegram's POSTs: checked, stored in the inbox, answered 200 only once stored."""
+def http_app(application: Application, secret: str | None) -> web.Application:
+    """GET /health; with a webhook secret also Telegram's POSTs: checked, stored in the
+    inbox, answered 200 only once stored."""
     lotse: Lotse = application.bot_data["lotse"]
 
     async def receive(request: web.Request) -> web.Response:
@@ -50,10 +52,13 @@ def webhook_app(application: Application, secret: str) -> web.Application:
         return web.Response(text="ok")
 
     async def health(request: web.Request) -> web.Response:
-        return web.Response(text="ok")
+        if lotse.cases.reachable():
+            return web.Response(text="ok")
+        return web.Response(status=503, text="database unreachable")
 
     app = web.Application()
-    app.router.add_post("/telegram", receive)
+    if secret:
+        app.router.add_post("/telegram", receive)
     app.router.add_get("/health", health)  # for load balancers and container health checks
     return app
 
@@ -74,23 +79,24 @@ async def run(settings: Settings) -> None:
                                                    lambda: datetime.now(BERLIN))),
             asyncio.create_task(retry_unfinished(application, settings.retry_every)),
         ]
+        if settings.webhook_url and not settings.webhook_secret:
+            raise SystemExit("LOTSE_WEBHOOK_URL needs LOTSE_WEBHOOK_SECRET (Telegram's secret_token)")
+        runner = web.AppRunner(http_app(application, settings.webhook_secret if settings.webhook_url else None))
+        await runner.setup()
+        if settings.http_port is not None:
+            await web.TCPSite(runner, "0.0.0.0", settings.http_port).start()
         if settings.webhook_url:
-            if not settings.webhook_secret:
-                raise SystemExit("LOTSE_WEBHOOK_URL needs LOTSE_WEBHOOK_SECRET (Telegram's secret_token)")
-            runner = web.AppRunner(webhook_app(application, settings.webhook_secret))
-            await runner.setup()
-            await web.TCPSite(runner, "0.0.0.0", int(os.environ.get("LOTSE_WEBHOOK_PORT", 8443))).start()
             await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
                                               allowed_updates=Update.ALL_TYPES)
             logger.info("webhook mode")
             await stop.wait()
-            await runner.cleanup()
         else:
             await application.bot.delete_webhook()
             logger.info("polling %s", settings.bot_api or "Telegram")
             polling = asyncio.create_task(poll(application, stop))
             await stop.wait()
             polling.cancel()
+        await runner.cleanup()
         for task in background:
             task.cancel()
         await application.stop()

@@ -13,6 +13,7 @@ LOCAL_ADVISORS_CHAT = -1001000000001
 LOCAL_ADVISOR = 1000001
 LOCAL_TOKEN = "1000000:local-try-out"
 DEFAULT_OFFICE_HOURS = "mon-fri 09:00-16:00"
+DEFAULT_WEBHOOK_PORT = 8443
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Settings:
     advisor_ids: frozenset[int]  # registered advisors besides those `/register`ed in the group
     webhook_url: str | None
     webhook_secret: str | None
+    http_port: int | None  # GET /health, and POST /telegram in webhook mode
     advisor_language: str  # the language of the bot's posts in the advisors' group
     give_up_after: timedelta  # Rasa unreachable this long: the newcomer's message goes to an advisor
     retry_every: timedelta  # how often unfinished updates are tried again
@@ -49,11 +51,19 @@ class Settings:
             advisor_ids=frozenset(int(i) for i in advisors.replace(",", " ").split()),
             webhook_url=os.environ.get("LOTSE_WEBHOOK_URL") or None,
             webhook_secret=os.environ.get("LOTSE_WEBHOOK_SECRET") or None,
+            http_port=_http_port(os.environ.get("LOTSE_HTTP_PORT"), bool(os.environ.get("LOTSE_WEBHOOK_URL"))),
             advisor_language=os.environ.get("LOTSE_ADVISOR_LANGUAGE", "de"),
             give_up_after=timedelta(seconds=float(os.environ.get("LOTSE_GIVE_UP_SECONDS", 600))),
             retry_every=timedelta(seconds=float(os.environ.get("LOTSE_RETRY_SECONDS", 20))),
             office_hours=_office_hours(os.environ.get("LOTSE_OFFICE_HOURS", DEFAULT_OFFICE_HOURS)),
         )
+
+
+def _http_port(configured: str | None, webhook: bool) -> int | None:
+    """A webhook needs the port (default 8443); polling serves its health check only when asked."""
+    if configured:
+        return int(configured)
+    return DEFAULT_WEBHOOK_PORT if webhook else None
 
 
 def _office_hours(text: str) -> OfficeHours:

@@ -10,7 +10,7 @@ from typing import Sequence
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, UniqueConstraint, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -256,6 +256,15 @@ class CaseStore:
     def is_processed(self, update_id: int) -> bool:
         with Session(self._engine) as session:
             return session.scalar(select(InboxRow.processed_at).where(InboxRow.update_id == update_id)) is not None
+
+    def reachable(self) -> bool:
+        """Whether the database answers: what the adapter's health check reports."""
+        try:
+            with self._engine.connect() as connection:
+                connection.execute(select(1))
+            return True
+        except SQLAlchemyError:
+            return False
 
     def mark_processed(self, update_id: int) -> None:
         with Session(self._engine) as session, session.begin():

@@ -15,8 +15,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, Column, DateTime, Integer, String, create_engine, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import JSON, Column, DateTime, Integer, String, create_engine, select, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, declarative_base
 
 from knowledge.entry import ServiceEntry
@@ -50,18 +50,34 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{default}"
 
 
+SQLITE_WAIT_SECONDS = 30  # how long a process waits for another's write (pysqlite's default: 5)
+MIGRATION_LOCK = 0x4C6F74736521  # any fixed number; PostgreSQL's advisory locks are keyed by it
+
+
 def open_store(url: str | None = None) -> Engine:
     """An engine on a database migrated to the newest schema."""
     url = url or database_url()
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    engine = create_engine(url, future=True, **({"connect_args": {"timeout": SQLITE_WAIT_SECONDS}}
+                                                 if url.startswith("sqlite") else {}))
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as connection:
+        _one_migration_at_a_time(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return engine
+
+
+def _one_migration_at_a_time(connection: Connection) -> None:
+    """Processes opening the same new database at once (replicas, or the action server and the
+    adapter of `make run`) would each create the tables; the first one migrates, the others
+    wait and find the schema done. pysqlite does not open a transaction before DDL by itself."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @lru_cache(maxsize=1)
