@@ -16,6 +16,7 @@ RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 COPY nlu/ nlu/
 COPY knowledge/ knowledge/
 COPY cases/ cases/
+COPY dialogue/ dialogue/
 COPY actions/ actions/
 COPY bot/ bot/
 RUN pip install --no-cache-dir --no-deps -e . && pip check

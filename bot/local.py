@@ -61,15 +61,19 @@ def wait_until_up(url: str, servers: list[subprocess.Popen], seconds: float = 18
         time.sleep(0.5)
 
 
+def start_rasa(port: int, token: str, endpoints: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """A Rasa server with the trained model: REST channel and the token-protected HTTP API."""
+    return start_server(str(Path(sys.executable).with_name("rasa")), "run", "--model", "models", "--port", str(port),
+                        "--credentials", "credentials.yml", "--endpoints", str(endpoints), "--enable-api",
+                        "--auth-token", token, env=env)
+
+
 def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, str] | None = None) -> list[subprocess.Popen]:
     """The action server and Rasa (REST channel and token-protected HTTP API), both up."""
-    endpoints = _endpoints_for(actions_port)
     servers = [
         start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port),
                      env={**(env or {}), "RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token}),
-        start_server(str(Path(sys.executable).with_name("rasa")), "run", "--model", "models", "--port", str(rasa_port),
-                     "--credentials", "credentials.yml", "--endpoints", str(endpoints), "--enable-api",
-                     "--auth-token", token, env=env),
+        start_rasa(rasa_port, token, _endpoints_for(actions_port), env=env),
     ]
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 SERVICES = {"postgres", "redis", "migrate", "actions", "rasa", "bot"}
 SECRETS = {"TELEGRAM_BOT_TOKEN", "RASA_TOKEN", "LOTSE_PSEUDONYM_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"}
 VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)")
@@ -82,7 +82,8 @@ def test_rasa_gets_every_value_its_production_endpoints_need(compose):
     assert needed <= set(rasa["environment"])
     assert "endpoints.production.yml" in " ".join(rasa["command"])
     endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text(encoding="utf-8"))
-    assert endpoints["tracker_store"]["type"] == "SQL" and endpoints["lock_store"]["type"] == "redis"
+    assert endpoints["tracker_store"]["type"] == "SQL"
+    assert endpoints["lock_store"]["type"] == "dialogue.lock_store.AtomicRedisLockStore"
 
 
 @pytest.mark.skipif(shutil.which("docker") is None or subprocess.run(

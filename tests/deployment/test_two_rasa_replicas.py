@@ -1,0 +1,112 @@
+"""Two Rasa servers share the machine's PostgreSQL (SQLTrackerStore) and Redis (RedisLockStore)
+through endpoints.production.yml, as replicas behind a load balancer would. One conversation
+goes back and forth between them, some messages at the same moment on both: the conversation
+stays one, every message is in it once, in the order it was answered, and both replicas tell
+the same story."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+import requests
+import sqlalchemy as sa
+
+from bot.local import PROJECT_ROOT, free_port, start_rasa, stop, wait_until_up
+from tests.conftest import POSTGRES_URL
+
+REDIS = ("127.0.0.1", 6379)
+
+
+@pytest.fixture
+def tracker_database() -> str:
+    """A database of its own on the machine's PostgreSQL, dropped afterwards."""
+    name = f"lotse_replicas_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield name
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def two_replicas(tracker_database, action_server) -> tuple[list[str], str, str]:
+    url = sa.engine.make_url(POSTGRES_URL)
+    prefix = f"lotse-test-{uuid.uuid4().hex[:8]}"
+    token = secrets.token_urlsafe(16)
+    environment = {
+        "ACTION_ENDPOINT_URL": action_server, "POSTGRES_HOST": url.host, "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_DB": tracker_database, "POSTGRES_USER": url.username or "", "POSTGRES_PASSWORD": url.password or "",
+        "REDIS_HOST": REDIS[0], "REDIS_PORT": str(REDIS[1]), "REDIS_DB": "0", "REDIS_PASSWORD": "",
+        "RASA_LOCK_PREFIX": prefix,
+    }
+    ports = [free_port(), free_port()]
+    servers = [start_rasa(port, token, PROJECT_ROOT / "endpoints.production.yml", env=environment) for port in ports]
+    try:
+        for port in ports:
+            wait_until_up(f"http://127.0.0.1:{port}/", servers)
+        yield [f"http://127.0.0.1:{port}" for port in ports], token, tracker_database
+    finally:
+        stop(servers)
+        lock_keys = redis.Redis(*REDIS).keys(f"{prefix}*")
+        if lock_keys:
+            redis.Redis(*REDIS).delete(*lock_keys)
+
+
+def say(replica: str, sender: str, text: str) -> list[dict]:
+    answer = requests.post(f"{replica}/webhooks/rest/webhook", json={"sender": sender, "message": text,
+                                                                     "metadata": {"language_code": "de"}}, timeout=60)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def events(replica: str, token: str, sender: str) -> list[dict]:
+    tracker = requests.get(f"{replica}/conversations/{sender}/tracker", params={"token": token}, timeout=30)
+    tracker.raise_for_status()
+    return tracker.json()["events"]
+
+
+def test_one_conversation_alternating_between_two_replicas_stays_consistent(two_replicas):
+    (first, second), token, database = two_replicas
+    sender = f"replica-{uuid.uuid4().hex[:8]}"
+    one_after_another = ["Hallo", "Ich suche eine Wohnung", "Wo ist das?", "Wann hat es offen?",
+                         "Und wo gibt es Deutschkurse?", "danke"]
+    at_once = [("Ich brauche Arbeit", "Wie verlängere ich meinen Aufenthaltstitel?"),
+               ("Wo melde ich meine Adresse an?", "Gibt es Integrationskurse am Abend?"),
+               ("Ich suche einen Minijob", "Wo ist das Jobcenter?"),
+               ("Hilfe bei der Wohnungssuche", "Brauche ich einen Termin?")]
+
+    for number, text in enumerate(one_after_another):
+        assert say((first, second)[number % 2], sender, text), text
+    with ThreadPoolExecutor(2) as pool:
+        for pair in at_once:
+            answers = list(pool.map(lambda replica_text: say(replica_text[0], sender, replica_text[1]),
+                                    zip((first, second), pair)))
+            assert all(answers), pair
+
+    seen_by_first, seen_by_second = events(first, token, sender), events(second, token, sender)
+    assert seen_by_first == seen_by_second
+    said = [event["text"] for event in seen_by_first if event["event"] == "user"]
+    sent = one_after_another + [text for pair in at_once for text in pair]
+    assert sorted(said) == sorted(sent)  # each once: nothing lost, nothing doubled
+    assert said[:len(one_after_another)] == one_after_another
+    # Under the lock each message is answered before the next is read: user, actions…, listen.
+    turns = [event["event"] for event in seen_by_first if event["event"] in ("user", "action")
+             and not (event["event"] == "action" and event["name"] == "action_session_start")]
+    for index, kind in enumerate(turns):
+        if kind == "user" and index + 1 < len(turns):
+            assert turns[index + 1] == "action", turns
+    listens = [e for e in seen_by_first if e["event"] == "action" and e["name"] == "action_listen"]
+    assert len(listens) >= len(sent)
+
+    stored = sa.create_engine(sa.engine.make_url(POSTGRES_URL).set(database=database), future=True)
+    with stored.connect() as connection:
+        rows = connection.execute(sa.text("SELECT count(*) FROM events WHERE sender_id = :sender AND type_name = 'user'"),
+                                  {"sender": sender}).scalar_one()
+    stored.dispose()
+    assert rows == len(sent)  # the conversation lives in PostgreSQL, once
