@@ -17,6 +17,7 @@ COPY nlu/ nlu/
 COPY knowledge/ knowledge/
 COPY cases/ cases/
 COPY dialogue/ dialogue/
+COPY retention/ retention/
 COPY actions/ actions/
 COPY bot/ bot/
 RUN pip install --no-cache-dir --no-deps -e . && pip check

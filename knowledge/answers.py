@@ -1,7 +1,7 @@
 """The answers Lotse gave, without who asked: day, topic, language, district, the entries
 shown and, once a newcomer presses 👍 or 👎, whether it helped. Coordinators see from it
 which topics are asked in which language and which entries do not help; nothing in it
-points to a person, so it outlives the conversations (issue 6 keeps it past retention)."""
+points to a person; past the retention limit it survives only as weekly counts (retention/)."""
 
 from __future__ import annotations
 

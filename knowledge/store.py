@@ -51,7 +51,7 @@ def database_url() -> str:
 
 
 SQLITE_WAIT_SECONDS = 30  # how long a process waits for another's write (pysqlite's default: 5)
-MIGRATION_LOCK = 0x4C6F74736521  # any fixed number; PostgreSQL's advisory locks are keyed by it
+MIGRATION_LOCK = 0x4C6F74736521  # any fixed number of Lotse's own; PostgreSQL's advisory locks are keyed by it
 
 
 def open_store(url: str | None = None) -> Engine:
@@ -64,18 +64,20 @@ def open_store(url: str | None = None) -> Engine:
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as connection:
-        _one_migration_at_a_time(connection)
+        # Processes opening a new database at once (replicas, or the action server and the
+        # adapter of `make run`) would each create the tables: one migrates, the others wait.
+        one_at_a_time(connection, MIGRATION_LOCK)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return engine
 
 
-def _one_migration_at_a_time(connection: Connection) -> None:
-    """Processes opening the same new database at once (replicas, or the action server and the
-    adapter of `make run`) would each create the tables; the first one migrates, the others
-    wait and find the schema done. pysqlite does not open a transaction before DDL by itself."""
+def one_at_a_time(connection: Connection, lock: int) -> None:
+    """Serialises a transaction against others taking the same `lock` on this database, in
+    any process: a PostgreSQL advisory lock held until the transaction ends; on SQLite the
+    database's write lock (pysqlite does not open a transaction before DDL by itself)."""
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
     elif connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 from cases import store as _cases  # noqa: F401  (their tables belong to Base.metadata)
 from knowledge import answers  # noqa: F401
 from knowledge.store import Base, database_url
+from retention import job as _retention  # noqa: F401
 
 target_metadata = Base.metadata
 connection = context.config.attributes.get("connection")

@@ -1,0 +1,1 @@
+"""Data retention: personal data goes after a limit, weekly counts for coordinators stay."""

@@ -1,0 +1,85 @@
+"""`python -m retention run|serve [--days N]`: the retention job on the store of DATABASE_URL
+(default SQLite under var/), once or every night at 03:30 Europe/Berlin. The limit comes from
+--days, else LOTSE_RETENTION_DAYS, else 90 days."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from datetime import datetime, time as time_of_day, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy.engine import Engine
+
+from knowledge.hours import BERLIN
+from knowledge.store import open_store
+from retention.job import DEFAULT_KEEP_DAYS, apply_retention
+
+NIGHTLY_AT = time_of_day(3, 30)  # Berlin time; exists once on every day, summer time or not
+CHECK_EVERY_SECONDS = 300.0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m retention",
+                                     description="Delete personal data past the limit; keep weekly counts.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in (("run", "apply the limit once and say what was folded and deleted"),
+                            ("serve", "apply it now and then every night at 03:30 Europe/Berlin")):
+        commands.add_parser(name, help=help_text, description=help_text).add_argument(
+            "--days", help=f"keep this many days (default: LOTSE_RETENTION_DAYS, else {DEFAULT_KEEP_DAYS})")
+    return parser
+
+
+def _days_to_keep(value: str, source: str) -> int:
+    """The limit from the command line or the environment; a typo must not delete everything."""
+    try:
+        days = int(value)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise SystemExit(f"{source} must be a whole number of days, at least 1, not {value!r}")
+    return days
+
+
+def next_run(after: datetime) -> datetime:
+    """The next 03:30 in Berlin after `after`, in UTC."""
+    local = after.astimezone(BERLIN)
+    today = datetime.combine(local.date(), NIGHTLY_AT, tzinfo=BERLIN)
+    run = today if today > local else datetime.combine(local.date() + timedelta(days=1), NIGHTLY_AT, tzinfo=BERLIN)
+    return run.astimezone(timezone.utc)
+
+
+def serve(engine: Engine, days: int, clock: Callable[[], datetime], sleep: Callable[[float], None] = time.sleep) -> None:
+    """Runs at once (a service restarted after a failure catches up), then every night. Waits in
+    steps of at most CHECK_EVERY_SECONDS, so a changed clock or a suspended machine is noticed."""
+    while True:
+        _run_once(engine, days, clock())
+        wake = next_run(clock())
+        while (left := (wake - clock()).total_seconds()) > 0:
+            sleep(min(left, CHECK_EVERY_SECONDS))
+
+
+def _run_once(engine: Engine, days: int, now: datetime) -> None:
+    print(f"{now.astimezone(BERLIN):%Y-%m-%d %H:%M %Z}, keeping {days} days: "
+          f"{apply_retention(engine, now, days).summary()}", flush=True)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    days = (_days_to_keep(args.days, "--days") if args.days is not None else
+            _days_to_keep(os.environ.get("LOTSE_RETENTION_DAYS", str(DEFAULT_KEEP_DAYS)), "LOTSE_RETENTION_DAYS"))
+    engine = open_store()
+    if args.command == "run":
+        _run_once(engine, days, _now())
+    else:
+        serve(engine, days, _now)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
