@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test install train validate nlu-report bench lock clean
+.PHONY: run test install train validate nlu-report bench bench-load audit lock clean
 
 run: $(MODEL)  ## start Lotse: action server, Rasa's REST channel on :5005, a chat in this terminal
 	$(PY) -m knowledge sync
@@ -39,6 +39,12 @@ bench: $(MODEL)  ## NLU, knowledge-base and whole-conversation figures (not a te
 	$(PY) -m knowledge.bench --out reports/bench
 	$(PY) -m knowledge sync
 	$(PY) -m bot.bench --out reports/bench
+
+bench-load: $(MODEL)  ## load benchmark (not a test): 240+ newcomers at 30 messages/s for 5 minutes, then rising rates
+	$(PY) -m bot.load --out reports/bench
+
+audit:  ## pip-audit of constraints.txt against OSV in its own venv; exit 2 = advisory data unreachable (see README)
+	bash tools/audit.sh
 
 lock: $(INSTALLED)  ## re-pin constraints.txt after changing requirements.txt
 	$(VENV)/bin/pip install -r requirements.txt

@@ -19,6 +19,7 @@ from telegram.ext import Application
 
 from bot.advisors import remind_of_the_queue
 from bot.app import build_application, poll, retry_unfinished
+from bot.log_privacy import keep_logs_private
 from bot.lotse import Lotse
 from bot.newcomers import set_menu
 from bot.pseudonym import pseudonym_key
@@ -63,10 +64,10 @@ def http_app(application: Application, secret: str | None) -> web.Application:
     return app
 
 
-async def run(settings: Settings) -> None:
+async def run(settings: Settings, key: bytes) -> None:
     engine = open_store()
     rasa = RasaClient(settings.rasa_url, settings.rasa_token)
-    lotse = Lotse(settings, CaseStore(engine), rasa, pseudonym_key(PROJECT_ROOT / "var" / "pseudonym.key"))
+    lotse = Lotse(settings, CaseStore(engine), rasa, key)
     application = build_application(lotse)
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -107,8 +108,10 @@ async def run(settings: Settings) -> None:
 def main() -> int:
     logging.basicConfig(level=os.environ.get("LOTSE_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token in URLs
-    asyncio.run(run(Settings.from_environment()))
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request to Telegram is noise
+    key = pseudonym_key(PROJECT_ROOT / "var" / "pseudonym.key")
+    keep_logs_private(key)  # a Telegram id's hash in the log starts its Rasa pseudonym
+    asyncio.run(run(Settings.from_environment(), key))
     return 0
 
 

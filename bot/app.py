@@ -89,7 +89,9 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def build_application(lotse: Lotse) -> Application:
     settings = lotse.settings
     builder: ApplicationBuilder = Application.builder().token(settings.token).updater(None).job_queue(None)
-    builder = builder.concurrent_updates(PerChatOrder()).rate_limiter(AIORateLimiter(max_retries=3))
+    builder = builder.concurrent_updates(PerChatOrder()).rate_limiter(
+        AIORateLimiter(overall_max_rate=settings.messages_per_second, group_max_rate=settings.group_messages_per_minute,
+                       max_retries=3))
     if settings.bot_api:
         builder = builder.base_url(f"{settings.bot_api}/bot").base_file_url(f"{settings.bot_api}/file/bot")
     application = builder.build()

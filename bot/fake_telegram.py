@@ -8,6 +8,9 @@ topics live in memory. A control API plays Telegram's side:
     GET  /control/callback_answers   the answers to pressed buttons (answerCallbackQuery)
     GET  /control/chat?chat_id=…     every message of a chat, both directions, in order
     GET  /control/commands           the command menu the bot set, by language code
+    GET  /control/timeline?since=N   what happened when, from event N on: updates delivered,
+                                     messages sent (with their buttons' payloads), topics
+                                     created — for the load benchmark (`bot.load`)
 
     python -m bot.fake_telegram --port 8081 [--tryout-port 8080]
 
@@ -74,6 +77,10 @@ class FakeTelegram:
         self.webhook: dict[str, Any] = {"url": ""}
         self.chat_members: dict[tuple[int, int], str] = {}  # (chat, user) -> status, "member" by default
         self.commands: dict[str, list[dict[str, str]]] = {}  # the command menu by language code ("" = default)
+        self.timeline: list[dict[str, Any]] = []  # {"at": unix seconds, "kind", "chat_id", …}
+
+    def _record(self, kind: str, chat_id: int, **details: Any) -> None:
+        self.timeline.append({"at": time.time(), "kind": kind, "chat_id": chat_id, **details})
 
     # -- Telegram's side ---------------------------------------------------------------
 
@@ -88,6 +95,8 @@ class FakeTelegram:
                 message.setdefault("message_id", next(self._message_ids[chat_id]))
                 message.setdefault("date", int(time.time()))
                 self.messages[(chat_id, message["message_id"])] = message
+        sender = update.get("message") or update.get("callback_query") or {}
+        self._record("update", (sender.get("chat") or sender.get("from") or {}).get("id", 0), update_id=update["update_id"])
         async with self._arrived:
             self._updates.append(update)
             self._arrived.notify_all()
@@ -113,6 +122,9 @@ class FakeTelegram:
             message["message_thread_id"], message["is_topic_message"] = thread, True
         self.messages[(chat_id, message["message_id"])] = message
         self.sent[chat_id].append(message)
+        buttons = [button.get("callback_data") for row in (content.get("reply_markup") or {}).get("inline_keyboard", [])
+                   for button in row]
+        self._record("sent", chat_id, message_id=message["message_id"], thread=thread, buttons=buttons)
         return message
 
     def call(self, method: str, params: dict[str, Any]) -> Any:
@@ -180,6 +192,7 @@ class FakeTelegram:
         topic = {"message_thread_id": next(self._topic_ids), "name": params["name"],
                  "icon_color": params.get("icon_color", 7322096)}
         self.topics[int(params["chat_id"])].append(topic)
+        self._record("topic", int(params["chat_id"]), thread=topic["message_thread_id"])
         return topic
 
     def _topic(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -267,9 +280,14 @@ def _control_routes(telegram: FakeTelegram) -> list[web.RouteDef]:
     async def control_commands(request: web.Request) -> web.Response:
         return web.json_response(telegram.commands)
 
+    async def control_timeline(request: web.Request) -> web.Response:
+        since = int(request.query.get("since", 0))
+        return web.json_response({"events": telegram.timeline[since:], "next": len(telegram.timeline)})
+
     return [web.post("/control/updates", control_updates), web.get("/control/sent", control_sent),
             web.get("/control/chat", control_chat), web.get("/control/topics", control_topics),
-            web.get("/control/callback_answers", control_callback_answers), web.get("/control/commands", control_commands)]
+            web.get("/control/callback_answers", control_callback_answers), web.get("/control/commands", control_commands),
+            web.get("/control/timeline", control_timeline)]
 
 
 def make_app(telegram: FakeTelegram | None = None) -> web.Application:

@@ -53,6 +53,8 @@ class Lotse:
                                          request.get("reason"))
         if not new and case.thread_id is not None:
             return case
+        # The newcomer hears at once; the group's posts may wait for Telegram's limit of 20 a minute.
+        await bot.send_message(chat_id, self.waiting_note(case))
         try:
             transcript = await self.rasa.transcript(sender)
         except RasaUnavailable:
@@ -69,7 +71,6 @@ class Lotse:
         await bot.send_message(self.settings.advisors_chat, text, message_thread_id=case.thread_id)
         await bot.send_message(self.settings.advisors_chat, self.routing_note(case.language), parse_mode=ParseMode.HTML,
                                message_thread_id=case.thread_id)
-        await bot.send_message(chat_id, self.waiting_note(case))
         logger.info("case %s opened (%s, %s)", case.id, case.language, case.priority)
         return case
 

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 
+from telegram.constants import FloodLimit
+
 from cases.office_hours import OfficeHours
 
 LOCAL_BOT_API = "http://127.0.0.1:8081"
@@ -31,6 +33,8 @@ class Settings:
     give_up_after: timedelta  # Rasa unreachable this long: the newcomer's message goes to an advisor
     retry_every: timedelta  # how often unfinished updates are tried again
     office_hours: OfficeHours  # when advisors are regularly there (LOTSE_OFFICE_HOURS, or "always")
+    messages_per_second: float  # the bot's whole sending rate (Telegram: 30, more with paid broadcasts; 0: no limit)
+    group_messages_per_minute: float  # in the advisors' group (Telegram: 20; 0: no limit)
 
     @property
     def local(self) -> bool:
@@ -56,6 +60,9 @@ class Settings:
             give_up_after=timedelta(seconds=float(os.environ.get("LOTSE_GIVE_UP_SECONDS", 600))),
             retry_every=timedelta(seconds=float(os.environ.get("LOTSE_RETRY_SECONDS", 20))),
             office_hours=_office_hours(os.environ.get("LOTSE_OFFICE_HOURS", DEFAULT_OFFICE_HOURS)),
+            messages_per_second=float(os.environ.get("LOTSE_MAX_MESSAGES_PER_SECOND", FloodLimit.MESSAGES_PER_SECOND)),
+            group_messages_per_minute=float(os.environ.get("LOTSE_GROUP_MESSAGES_PER_MINUTE",
+                                                           FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP)),
         )
 
 

@@ -62,6 +62,12 @@ def test_updates_messages_topics_and_copies_through_the_real_client(fake_telegra
     group = loop.run_until_complete(asyncio.to_thread(requests.get, f"{base}/control/sent", params={"chat_id": GROUP}))
     assert [(m["text"], m["message_thread_id"]) for m in group.json()] == [("де житло?", topic.message_thread_id)]
 
+    timeline = loop.run_until_complete(asyncio.to_thread(requests.get, f"{base}/control/timeline", params={"since": 1}))
+    events = timeline.json()["events"]
+    assert [(e["kind"], e["chat_id"]) for e in events] == [("update", 42), ("sent", 42), ("topic", GROUP), ("sent", GROUP)]
+    assert events[1]["buttons"] == ["/more"] and events[3]["thread"] == topic.message_thread_id
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events) and timeline.json()["next"] == 5
+
 
 def test_a_bad_update_or_an_unknown_method_gets_a_clear_error(fake_telegram):
     loop, base = fake_telegram

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SERVICES = {"postgres", "redis", "migrate", "actions", "rasa", "bot"}
+SERVICES = {"postgres", "redis", "migrate", "actions", "rasa", "bot", "retention"}
 SECRETS = {"TELEGRAM_BOT_TOKEN", "RASA_TOKEN", "LOTSE_PSEUDONYM_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"}
 VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)")
 READ_BY_CODE = re.compile(r"""os\.environ\.get\(\s*["']([A-Z_][A-Z0-9_]*)["']""")
@@ -45,7 +45,7 @@ def test_start_up_waits_for_healthy_stores_and_migrates_once(compose):
     services = compose["services"]
     assert services["migrate"]["restart"] == "no" and "alembic upgrade head" in " ".join(services["migrate"]["command"])
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
-    for name in ("actions", "rasa"):
+    for name in ("actions", "rasa", "retention"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["rasa"]["depends_on"]["redis"]["condition"] == "service_healthy"
     assert services["bot"]["depends_on"]["rasa"]["condition"] == "service_healthy"
@@ -54,7 +54,7 @@ def test_start_up_waits_for_healthy_stores_and_migrates_once(compose):
 def test_every_variable_the_stack_or_the_code_reads_is_documented():
     used = set(VARIABLE.findall((ROOT / "docker-compose.yml").read_text(encoding="utf-8")))
     used |= set(VARIABLE.findall((ROOT / "endpoints.production.yml").read_text(encoding="utf-8")))
-    for package in ("actions", "bot", "cases", "knowledge", "nlu"):
+    for package in ("actions", "bot", "cases", "dialogue", "knowledge", "nlu", "retention"):
         for module in (ROOT / package).rglob("*.py"):
             used |= set(READ_BY_CODE.findall(module.read_text(encoding="utf-8"))) - BENCH_AND_TEST_ONLY
     assert used - set(documented()) == set()

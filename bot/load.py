@@ -1,0 +1,394 @@
+"""Load benchmark (not a test): `make bench-load`. Simulated newcomers in all five languages
+write to the whole stack on loopback — fake Telegram Bot API, adapter, Rasa on PostgreSQL
+(SQLTrackerStore) with the Redis lock store, action server, knowledge base on PostgreSQL —
+as in production (endpoints.production.yml), in a database made for the run.
+
+Each conversation: /start, a topic button, a question, "where is it?", 👍; every tenth asks
+for a person after its question instead (a hand-over). At least 240 conversations are open at
+any moment, each pausing 2–4 s between its messages as people do; a pacer offers messages at
+a fixed rate, whatever the answers' speed. Phases: 30 messages/s for five minutes (Telegram's
+sending limit for one bot), then one minute each at rising rates from 10 until p95 passes 1 s
+or a message is lost: the highest passing rate is Lotse's sustainable maximum on this machine.
+Between phases the adapter finishes what it has (its inbox empty), so no phase inherits a
+backlog.
+
+Latency is from the update's delivery at the fake Bot API to the first message the adapter
+sends to that chat, both stamped by the fake server. Exactly once is counted, not assumed:
+each newcomer's messages in Rasa's tracker equal those delivered, every update in the
+adapter's inbox is processed, every hand-over opened one case. Telegram's own sending limits
+are turned off in the adapter for the run (the fake API has none; they cap what Telegram
+accepts, not what Lotse can do). Figures: reports/bench/load.json, plot load_latency.png.
+
+    python -m bot.load [--seconds 300] [--rate 30] [--step-rates 10 15 20 25 30 45 60] [--step-seconds 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import secrets
+import sys
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import sqlalchemy as sa
+
+from bot.local import PROJECT_ROOT, free_port, start_adapter, start_rasa, start_server, stop, wait_until_up
+from bot.pseudonym import pseudonym
+from knowledge.store import open_store, sync
+from nlu.bench import machine, percentile, write_figures
+
+POSTGRES_URL = os.environ.get("LOTSE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS = ("127.0.0.1", 6379)
+PILOT = PROJECT_ROOT / "knowledge" / "entries"
+PSEUDONYM_KEY = "load-benchmark"
+TARGET_P95_MS = 1000
+ANSWER_TIMEOUT = 30.0
+THINK_SECONDS = (2.0, 4.0)
+MIN_CONVERSATIONS = 240
+HAND_OVER_EVERY = 10
+
+
+@dataclass(frozen=True)
+class Texts:
+    client_code: str  # the Telegram client's language code
+    question: str
+    where: str
+    person: str
+
+
+TEXTS = (
+    Texts("de", "Wo kann ich in Bielefeld Deutsch lernen?", "Wo ist das?", "Ich möchte mit einem Menschen sprechen"),
+    Texts("ar", "وين الجوب سنتر بدي اسأل عن شغل", "وين المكان؟", "بدي احكي مع موظف"),
+    Texts("fa", "میخواهم در کورس انتگراسیون ثبت نام کنم", "آدرسش کجاست؟", "میخواهم با یک مشاور گپ بزنم"),
+    Texts("uk", "де зробити анмельдунг нової адреси?", "де це?", "хочу поговорити з людиною"),
+    Texts("en", "how do I extend my residence permit", "where is it?", "I want to talk to a person"),
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    press: bool  # a button whose payload starts with `text`, else a typed message
+    text: str
+
+
+@dataclass
+class Conversation:
+    user: int
+    texts: Texts
+    steps: list[Step]
+    buttons: list[tuple[int, str]] = field(default_factory=list)  # (message id, payload) of what Lotse sent
+    sent_at: float = 0.0
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+    hand_over: bool = False
+    timeouts: int = 0
+
+    def heard(self, event: dict) -> None:
+        self.buttons += [(event["message_id"], payload) for payload in event["buttons"] if payload]
+        if event["at"] >= self.sent_at:
+            self.answered.set()
+
+
+def new_conversation(number: int, first_user: int) -> Conversation:
+    texts = TEXTS[number % len(TEXTS)]
+    hand_over = number % HAND_OVER_EVERY == HAND_OVER_EVERY - 1
+    steps = [Step(False, "/start"), Step(True, "/ask_"), Step(False, texts.question)]
+    steps += [Step(False, texts.person)] if hand_over else [Step(False, texts.where), Step(True, "/feedback_helpful")]
+    return Conversation(first_user + number, texts, steps, hand_over=hand_over)
+
+
+def update_for(conversation: Conversation, step: Step, rng: random.Random) -> dict:
+    user = {"id": conversation.user, "is_bot": False, "first_name": "Load", "language_code": conversation.texts.client_code}
+    chat = {"id": conversation.user, "type": "private"}
+    choices = [(message, payload) for message, payload in conversation.buttons if payload.startswith(step.text)]
+    if step.press and choices:
+        message, payload = rng.choice(choices) if step.text == "/ask_" else choices[-1]
+        return {"callback_query": {"id": uuid.uuid4().hex, "chat_instance": "load", "data": payload, "from": user,
+                                   "message": {"message_id": message, "date": 0, "chat": chat}}}
+    return {"message": {"chat": chat, "text": step.text if not step.press else conversation.texts.question, "from": user}}
+
+
+@dataclass
+class Phase:
+    rate: float
+    seconds: float
+    started: float = 0.0
+    late_ticks: int = 0  # moments the pacer found no newcomer ready to write
+    errors: int = 0  # updates the fake Bot API did not take
+    conversations: list[Conversation] = field(default_factory=list)
+
+
+async def follow_timeline(session: aiohttp.ClientSession, bot_api: str, by_user: dict[int, Conversation],
+                          timeline: list[dict], stop_at: asyncio.Event) -> None:
+    """Tells each conversation what Lotse sent it, from the fake API's timeline."""
+    position = 0
+    while not stop_at.is_set():
+        async with session.get(f"{bot_api}/control/timeline", params={"since": position}) as reply:
+            page = await reply.json()
+        position = page["next"]
+        for event in page["events"]:
+            timeline.append(event)
+            if event["kind"] == "sent" and event["chat_id"] in by_user:
+                by_user[event["chat_id"]].heard(event)
+        await asyncio.sleep(0.05)
+
+
+async def run_phase(session: aiohttp.ClientSession, bot_api: str, phase: Phase, by_user: dict[int, Conversation],
+                    numbers: itertools.count, first_user: int, rng: random.Random) -> None:
+    """Offers `phase.rate` messages a second for `phase.seconds`; conversations that finish
+    are replaced, so that enough are always open."""
+    ready: asyncio.Queue[Conversation] = asyncio.Queue()
+    open_conversations = max(MIN_CONVERSATIONS, int(phase.rate * (sum(THINK_SECONDS) / 2 + 2) * 1.5))
+    waiting: set[asyncio.Task] = set()
+
+    def begin() -> None:
+        conversation = new_conversation(next(numbers), first_user)
+        by_user[conversation.user] = conversation
+        phase.conversations.append(conversation)
+        ready.put_nowait(conversation)
+
+    async def take_turn(conversation: Conversation) -> None:
+        step = conversation.steps.pop(0)
+        conversation.answered.clear()
+        conversation.sent_at = time.time()
+        try:
+            async with session.post(f"{bot_api}/control/updates", json=update_for(conversation, step, rng)) as reply:
+                reply.raise_for_status()
+            await asyncio.wait_for(conversation.answered.wait(), ANSWER_TIMEOUT)
+        except aiohttp.ClientError:
+            phase.errors += 1
+            conversation.steps.clear()
+        except asyncio.TimeoutError:
+            conversation.timeouts += 1
+            conversation.steps.clear()
+        if conversation.steps:
+            await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+            ready.put_nowait(conversation)
+        else:
+            begin()
+
+    for _ in range(open_conversations):
+        begin()
+    phase.started = time.time()
+    for tick in range(int(phase.rate * phase.seconds)):
+        await asyncio.sleep(max(0.0, phase.started + tick / phase.rate - time.time()))
+        if ready.empty():
+            phase.late_ticks += 1
+        task = asyncio.create_task(take_turn(await ready.get()))
+        waiting.add(task)
+        task.add_done_callback(waiting.discard)
+    await asyncio.gather(*waiting)
+
+
+def latencies(timeline: list[dict], users: set[int], since: float, until: float) -> list[tuple[float, float | None]]:
+    """(delivered at, ms until the first message to that chat) for every update of the phase;
+    None when nothing came before the chat's next update."""
+    by_chat: dict[int, list[dict]] = defaultdict(list)
+    for event in timeline:
+        if event["chat_id"] in users and event["kind"] in ("update", "sent"):
+            by_chat[event["chat_id"]].append(event)
+    measured = []
+    for events in by_chat.values():
+        for index, event in enumerate(events):
+            if event["kind"] != "update" or not since <= event["at"] < until:
+                continue
+            answer = next((e for e in events[index + 1:] if e["kind"] in ("sent", "update")), None)
+            measured.append((event["at"], (answer["at"] - event["at"]) * 1000 if answer and answer["kind"] == "sent"
+                             else None))
+    return measured
+
+
+async def count_in_rasa(session: aiohttp.ClientSession, rasa: str, token: str, users: list[int]) -> dict[int, int]:
+    """How many messages of each newcomer Rasa's tracker holds."""
+    limit = asyncio.Semaphore(16)
+
+    async def user_messages(user: int) -> tuple[int, int]:
+        async with limit, session.get(f"{rasa}/conversations/{pseudonym(user, PSEUDONYM_KEY.encode())}/tracker",
+                                      params={"token": token}) as reply:
+            events = (await reply.json())["events"]
+        return user, sum(event["event"] == "user" for event in events)
+
+    return dict(await asyncio.gather(*(user_messages(user) for user in users)))
+
+
+def summarise(phase: Phase, timeline: list[dict], in_rasa: dict[int, int], until: float) -> dict:
+    users = {conversation.user for conversation in phase.conversations}
+    measured = latencies(timeline, users, phase.started, until)
+    answered = [ms for _, ms in measured if ms is not None]
+    delivered = defaultdict(int)
+    for event in timeline:
+        if event["kind"] == "update" and event["chat_id"] in users:
+            delivered[event["chat_id"]] += 1
+    elapsed = max(at for at, _ in measured) - phase.started if measured else phase.seconds
+    return {
+        "offered_messages_per_second": phase.rate, "seconds": phase.seconds,
+        "conversations": len(phase.conversations), "open_at_once_at_least": MIN_CONVERSATIONS,
+        "messages": len(measured), "messages_per_second": round(len(measured) / elapsed, 1),
+        "answered": len(answered), "unanswered": len(measured) - len(answered),
+        "timeouts": sum(c.timeouts for c in phase.conversations), "errors": phase.errors,
+        "pacer_found_nobody_ready": phase.late_ticks,
+        **{f"p{share}_ms": round(percentile(answered, share / 100), 1) if len(answered) > 1 else None
+           for share in (50, 95, 99)},
+        "rasa_holds_each_message_once": all(in_rasa.get(user, 0) == count for user, count in delivered.items()),
+        "rasa_messages_missing_or_doubled": sum(abs(in_rasa.get(user, 0) - count) for user, count in delivered.items()),
+        "hand_overs_asked": sum(c.hand_over for c in phase.conversations),
+    }
+
+
+def passes(figures: dict) -> bool:
+    return (figures["unanswered"] == 0 and figures["errors"] == 0 and figures["rasa_holds_each_message_once"] and figures["p95_ms"] is not None
+            and figures["p95_ms"] < TARGET_P95_MS)
+
+
+def plot(out: Path, phases: list[Phase], timeline: list[dict]) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    start = phases[0].started
+    figure, axes = plt.subplots(figsize=(11, 4.5))
+    for index, phase in enumerate(phases):
+        until = phases[index + 1].started if index + 1 < len(phases) else float("inf")
+        points = [(at - start, ms) for at, ms in latencies(timeline, {c.user for c in phase.conversations},
+                                                            phase.started, until) if ms is not None]
+        axes.scatter([p[0] for p in points], [p[1] for p in points], s=2, label=f"{phase.rate:g} msg/s offered")
+    axes.axhline(TARGET_P95_MS, color="red", linewidth=0.8, linestyle="--", label="target p95 1 s")
+    axes.set(xlabel="seconds since start", ylabel="ms until the first answer", yscale="log",
+             title="Lotse under load: latency of every message over time")
+    axes.legend(loc="upper left", fontsize=8, markerscale=4)
+    figure.tight_layout()
+    path = out / "load_latency.png"
+    figure.savefig(path, dpi=110)
+    return path
+
+
+def start_stack(database_url: str, tracker_database: str) -> tuple[list, str, str, str]:
+    """Action server, Rasa (production endpoints), fake Bot API and adapter on free ports."""
+    rasa_port, actions_port, bot_api_port, token = free_port(), free_port(), free_port(), secrets.token_urlsafe(24)
+    url = sa.engine.make_url(POSTGRES_URL)
+    rasa_environment = {
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook", "POSTGRES_HOST": url.host or "127.0.0.1",
+        "POSTGRES_PORT": str(url.port or 5432), "POSTGRES_DB": tracker_database, "POSTGRES_USER": url.username or "",
+        "POSTGRES_PASSWORD": url.password or "", "REDIS_HOST": REDIS[0], "REDIS_PORT": str(REDIS[1]), "REDIS_DB": "0",
+        "REDIS_PASSWORD": "", "RASA_LOCK_PREFIX": "lotseload",
+    }
+    servers = [start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port),
+                            env={"DATABASE_URL": database_url}),
+               start_rasa(rasa_port, token, PROJECT_ROOT / "endpoints.production.yml", env=rasa_environment)]
+    try:
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", servers)
+        servers += start_adapter(rasa_port, token, bot_api_port, env={
+            "DATABASE_URL": database_url, "LOTSE_PSEUDONYM_KEY": PSEUDONYM_KEY, "LOTSE_OFFICE_HOURS": "always",
+            "LOTSE_MAX_MESSAGES_PER_SECOND": "0", "LOTSE_GROUP_MESSAGES_PER_MINUTE": "0", "LOTSE_LOG_LEVEL": "WARNING"})
+    except BaseException:
+        stop(servers)
+        raise
+    return servers, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{bot_api_port}", token
+
+
+async def drained(database_url: str, seconds: float = 300) -> None:
+    """Waits until the adapter has handled every update it received."""
+    deadline = time.monotonic() + seconds
+    while await asyncio.to_thread(inbox_unfinished, database_url) and time.monotonic() < deadline:
+        await asyncio.sleep(2)
+
+
+async def drive(bot_api: str, rasa: str, token: str, database_url: str, phases: list[Phase],
+                first_user: int) -> tuple[list[dict], list[dict]]:
+    rng, numbers, by_user, timeline, done = random.Random(6), itertools.count(), {}, [], asyncio.Event()
+    results: list[dict] = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        follower = asyncio.create_task(follow_timeline(session, bot_api, by_user, timeline, done))
+        await asyncio.sleep(2)  # the adapter's first poll
+        for index, phase in enumerate(phases):
+            print(f"phase {index + 1}: {phase.rate:g} messages/s for {phase.seconds:g} s", flush=True)
+            await run_phase(session, bot_api, phase, by_user, numbers, first_user, rng)
+            await drained(database_url)
+            await asyncio.sleep(2)
+            until = time.time()
+            in_rasa = await count_in_rasa(session, rasa, token, [c.user for c in phase.conversations])
+            results.append(summarise(phase, timeline, in_rasa, until))
+            print(json.dumps(results[-1]), flush=True)
+            if index > 0 and not passes(results[-1]):
+                del phases[index + 1:]
+                break
+        done.set()
+        await follower
+    return results, timeline
+
+
+def inbox_unfinished(database_url: str) -> int:
+    engine = sa.create_engine(database_url, future=True)
+    with engine.connect() as connection:
+        count = connection.execute(sa.text("SELECT count(*) FROM telegram_updates WHERE processed_at IS NULL")).scalar_one()
+    engine.dispose()
+    return count
+
+
+def cases_opened(database_url: str) -> int:
+    engine = sa.create_engine(database_url, future=True)
+    with engine.connect() as connection:
+        count = connection.execute(sa.text("SELECT count(*) FROM cases")).scalar_one()
+    engine.dispose()
+    return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.load", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench")
+    parser.add_argument("--rate", type=float, default=30.0, help="messages a second offered in the main phase")
+    parser.add_argument("--seconds", type=float, default=300.0, help="length of the main phase")
+    parser.add_argument("--step-rates", type=float, nargs="*", default=[10.0, 15.0, 20.0, 25.0, 30.0, 45.0, 60.0])
+    parser.add_argument("--step-seconds", type=float, default=60.0)
+    args = parser.parse_args(argv)
+
+    database = f"lotse_load_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    database_url = sa.engine.make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+    servers = []
+    try:
+        engine = open_store(database_url)
+        sync(engine, PILOT)
+        engine.dispose()
+        servers, rasa, bot_api, token = start_stack(database_url, database)
+        phases = [Phase(args.rate, args.seconds)] + [Phase(rate, args.step_seconds) for rate in args.step_rates]
+        results, timeline = asyncio.run(drive(bot_api, rasa, token, database_url, phases, first_user=3_000_000))
+        unfinished, cases = inbox_unfinished(database_url), cases_opened(database_url)
+    finally:
+        stop(servers)
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+    sustained = [r["offered_messages_per_second"] for r in results if passes(r)]
+    args.out.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "machine": machine(),
+        "path": "update at the fake Bot API -> adapter (inbox on PostgreSQL) -> Rasa (SQLTrackerStore on PostgreSQL, "
+                "Redis lock store) -> action server (knowledge on PostgreSQL) -> first answer at the fake Bot API",
+        "target": {"offered_messages_per_second": args.rate, "p95_ms_below": TARGET_P95_MS, "lost": 0},
+        "main": results[0], "steps": results[1:],
+        "sustainable_messages_per_second": max(sustained) if sustained else None,
+        "adapter_inbox_unfinished_at_end": unfinished,
+        "hand_overs_asked": sum(r["hand_overs_asked"] for r in results), "cases_opened": cases,
+        "plot": plot(args.out, phases, timeline).name,
+    }
+    write_figures(args.out, "load", figures)
+    print(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
