@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.advisors import remind_of_the_queue
-from bot.app import build_application, poll, retry_unfinished
+from bot.app import build_application, enqueue, poll, retry_unfinished
 from bot.log_privacy import keep_logs_private
 from bot.lotse import Lotse
 from bot.newcomers import set_menu
@@ -49,7 +49,7 @@ def http_app(application: Application, secret: str | None) -> web.Application:
         except (ValueError, KeyError, TypeError):
             return web.Response(status=400, text="not a Telegram update")
         lotse.cases.receive([payload])
-        await application.update_queue.put(update)
+        await enqueue(application, update)
         return web.Response(text="ok")
 
     async def health(request: web.Request) -> web.Response:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable
 
 from telegram import Update
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop, BaseUpdateProcessor,
     CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, TypeHandler, filters,
@@ -27,7 +28,9 @@ from nlu.language import serving_language
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 25
 DONE_GROUP = 100
+QUEUED = "queued_update_ids"  # bot_data key: updates waiting for or in the handlers
 FAILED_ATTEMPTS_BEFORE_GIVING_UP = 5
+SERVER_ERROR_PAUSES = (0.5, 1.0, 2.0, 4.0)  # seconds before each new try when Telegram answers 5xx
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -52,13 +55,45 @@ class PerChatOrder(BaseUpdateProcessor):
         pass
 
 
+class PatientRateLimiter(AIORateLimiter):
+    """Telegram's limits, with its `retry_after` honoured (AIORateLimiter); and a request that
+    Telegram answered with a server error (5xx) or that never reached it is tried again after
+    a growing pause, so that an answer is not lost to a moment of Telegram trouble. A refused
+    request (400) or a timeout is not repeated: a timed-out message may have arrived."""
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        for pause in (*SERVER_ERROR_PAUSES, None):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except NetworkError as error:
+                if pause is None or isinstance(error, (BadRequest, TimedOut)):
+                    raise
+                logger.warning("Telegram answered %s to %s; trying again in %s s", error, endpoint, pause)
+                await asyncio.sleep(pause)
+
+
+async def enqueue(application: Application, update: Update) -> None:
+    """Hands an update to the handlers unless it is already waiting or being handled: under
+    load, the retry loop would otherwise queue every slow update again and again."""
+    queued: set[int] = application.bot_data.setdefault(QUEUED, set())
+    if update.update_id not in queued:
+        queued.add(update.update_id)
+        await application.update_queue.put(update)
+
+
+def _done_with(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.application.bot_data.setdefault(QUEUED, set()).discard(update.update_id)
+
+
 async def _skip_handled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if lotse_of(context).cases.is_processed(update.update_id):
+        _done_with(update, context)
         raise ApplicationHandlerStop
 
 
 async def _mark_handled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lotse_of(context).cases.mark_processed(update.update_id)
+    _done_with(update, context)
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -68,15 +103,16 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update):
         logger.error("error outside an update", exc_info=context.error)
         return
+    _done_with(update, context)  # the retry loop may queue it again
     lotse = lotse_of(context)
     attempts, received_at = lotse.cases.attempt(update.update_id)
     from_newcomer = bool(update.effective_chat and update.effective_chat.type == "private")
-    if isinstance(context.error, RasaUnavailable) and from_newcomer:
+    if isinstance(context.error, RasaUnavailable):  # an advisor's /close simply waits for Rasa
         logger.warning("Rasa unavailable for update %s (attempt %s): %s", update.update_id, attempts, context.error)
-        if datetime.now(timezone.utc) - received_at >= lotse.settings.give_up_after:
+        if from_newcomer and datetime.now(timezone.utc) - received_at >= lotse.settings.give_up_after:
             await lotse.hand_over_unanswered(context.bot, update)
             lotse.cases.mark_processed(update.update_id)
-        elif attempts == 1:  # Rasa is down: the client's language, not a slot read from Rasa
+        elif from_newcomer and attempts == 1:  # Rasa is down: the client's language, not a slot read from Rasa
             await context.bot.send_message(update.effective_chat.id, phrases().say(
                 "lotse_unavailable", serving_language(update.effective_user.language_code)))
     else:
@@ -89,9 +125,8 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def build_application(lotse: Lotse) -> Application:
     settings = lotse.settings
     builder: ApplicationBuilder = Application.builder().token(settings.token).updater(None).job_queue(None)
-    builder = builder.concurrent_updates(PerChatOrder()).rate_limiter(
-        AIORateLimiter(overall_max_rate=settings.messages_per_second, group_max_rate=settings.group_messages_per_minute,
-                       max_retries=3))
+    builder = builder.concurrent_updates(PerChatOrder()).rate_limiter(PatientRateLimiter(
+        overall_max_rate=settings.messages_per_second, group_max_rate=settings.group_messages_per_minute, max_retries=3))
     if settings.bot_api:
         builder = builder.base_url(f"{settings.bot_api}/bot").base_file_url(f"{settings.bot_api}/file/bot")
     application = builder.build()
@@ -129,7 +164,7 @@ async def poll(application: Application, stop: asyncio.Event) -> None:
     lotse: Lotse = application.bot_data["lotse"]
     bot = application.bot
     for payload in lotse.cases.unprocessed():
-        await application.update_queue.put(Update.de_json(payload, bot))
+        await enqueue(application, Update.de_json(payload, bot))
     # Without an offset Telegram returns every update not yet confirmed, and nothing is
     # confirmed before it is stored; ids are not taken from the store, because Telegram
     # may restart them at random after a quiet week (and the fake Bot API on each start).
@@ -145,7 +180,7 @@ async def poll(application: Application, stop: asyncio.Event) -> None:
             lotse.cases.receive([u.to_dict() for u in updates])
             offset = updates[-1].update_id + 1
             for update in updates:
-                await application.update_queue.put(update)
+                await enqueue(application, update)
 
 
 async def retry_unfinished(application: Application, every: timedelta) -> None:
@@ -154,4 +189,4 @@ async def retry_unfinished(application: Application, every: timedelta) -> None:
     while True:
         await asyncio.sleep(every.total_seconds())
         for payload in lotse.cases.unprocessed(received_before=datetime.now(timezone.utc) - every):
-            await application.update_queue.put(Update.de_json(payload, application.bot))
+            await enqueue(application, Update.de_json(payload, application.bot))

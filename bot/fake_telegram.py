@@ -8,6 +8,9 @@ topics live in memory. A control API plays Telegram's side:
     GET  /control/callback_answers   the answers to pressed buttons (answerCallbackQuery)
     GET  /control/chat?chat_id=…     every message of a chat, both directions, in order
     GET  /control/commands           the command menu the bot set, by language code
+    POST /control/faults             {"method": "sendMessage", "status": 429 or 5xx, "times": 2,
+                                     "retry_after": 1, "chat_id": …}: the next calls fail so
+    GET  /control/faults             the faults not yet used up
     GET  /control/timeline?since=N   what happened when, from event N on: updates delivered,
                                      messages sent (with their buttons' payloads), topics
                                      created — for the load benchmark (`bot.load`)
@@ -78,6 +81,17 @@ class FakeTelegram:
         self.chat_members: dict[tuple[int, int], str] = {}  # (chat, user) -> status, "member" by default
         self.commands: dict[str, list[dict[str, str]]] = {}  # the command menu by language code ("" = default)
         self.timeline: list[dict[str, Any]] = []  # {"at": unix seconds, "kind", "chat_id", …}
+        self.faults: list[dict[str, Any]] = []  # Telegram stumbling: see `fault_for`
+
+    def fault_for(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Uses up one injected fault that matches this call (its method and, if given, chat)."""
+        for fault in self.faults:
+            if fault["method"] == method and fault.get("chat_id") in (None, params.get("chat_id")):
+                fault["times"] -= 1
+                if fault["times"] <= 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
 
     def _record(self, kind: str, chat_id: int, **details: Any) -> None:
         self.timeline.append({"at": time.time(), "kind": kind, "chat_id": chat_id, **details})
@@ -96,7 +110,8 @@ class FakeTelegram:
                 message.setdefault("date", int(time.time()))
                 self.messages[(chat_id, message["message_id"])] = message
         sender = update.get("message") or update.get("callback_query") or {}
-        self._record("update", (sender.get("chat") or sender.get("from") or {}).get("id", 0), update_id=update["update_id"])
+        self._record("update", (sender.get("chat") or sender.get("from") or {}).get("id", 0), update_id=update["update_id"],
+                     message_id=(update.get("message") or {}).get("message_id"))
         async with self._arrived:
             self._updates.append(update)
             self._arrived.notify_all()
@@ -280,6 +295,15 @@ def _control_routes(telegram: FakeTelegram) -> list[web.RouteDef]:
     async def control_commands(request: web.Request) -> web.Response:
         return web.json_response(telegram.commands)
 
+    async def control_faults(request: web.Request) -> web.Response:
+        if request.method == "GET":
+            return web.json_response(telegram.faults)
+        fault = await request.json()
+        if not isinstance(fault, dict) or not {"method", "status"} <= set(fault):
+            return _error(400, "Bad Request: a fault needs a method and a status")
+        telegram.faults.append({"times": 1, **fault})
+        return _ok(True)
+
     async def control_timeline(request: web.Request) -> web.Response:
         since = int(request.query.get("since", 0))
         return web.json_response({"events": telegram.timeline[since:], "next": len(telegram.timeline)})
@@ -287,7 +311,7 @@ def _control_routes(telegram: FakeTelegram) -> list[web.RouteDef]:
     return [web.post("/control/updates", control_updates), web.get("/control/sent", control_sent),
             web.get("/control/chat", control_chat), web.get("/control/topics", control_topics),
             web.get("/control/callback_answers", control_callback_answers), web.get("/control/commands", control_commands),
-            web.get("/control/timeline", control_timeline)]
+            web.get("/control/timeline", control_timeline), web.route("*", "/control/faults", control_faults)]
 
 
 def make_app(telegram: FakeTelegram | None = None) -> web.Application:
@@ -308,6 +332,12 @@ def make_app(telegram: FakeTelegram | None = None) -> web.Application:
         if method == "getUpdates":
             return _ok(await telegram.get_updates(int(params.get("offset") or 0), int(params.get("limit") or 100),
                                                   float(params.get("timeout") or 0)))
+        fault = telegram.fault_for(method, params)
+        if fault is not None and fault["status"] == 429:
+            return web.json_response({"ok": False, "error_code": 429, "description": "Too Many Requests: retry later",
+                                      "parameters": {"retry_after": fault.get("retry_after", 1)}}, status=429)
+        if fault is not None:
+            return _error(fault["status"], "Internal Server Error" if fault["status"] != 502 else "Bad Gateway")
         try:
             return _ok(telegram.call(method, params))
         except LookupError:

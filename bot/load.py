@@ -17,9 +17,11 @@ sends to that chat, both stamped by the fake server. Exactly once is counted, no
 each newcomer's messages in Rasa's tracker equal those delivered, every update in the
 adapter's inbox is processed, every hand-over opened one case. Telegram's own sending limits
 are turned off in the adapter for the run (the fake API has none; they cap what Telegram
-accepts, not what Lotse can do). Figures: reports/bench/load.json, plot load_latency.png.
+accepts, not what Lotse can do). Figures: reports/bench/load.json, plot load_latency.png
+(with --rasa-replicas N: load_N_rasa.json and its plot).
 
     python -m bot.load [--seconds 300] [--rate 30] [--step-rates 10 15 20 25 30 45 60] [--step-seconds 60]
+                       [--rasa-replicas 2]
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ class Conversation:
     buttons: list[tuple[int, str]] = field(default_factory=list)  # (message id, payload) of what Lotse sent
     sent_at: float = 0.0
     answered: asyncio.Event = field(default_factory=asyncio.Event)
-    hand_over: bool = False
+    hand_over: bool = False  # this conversation asks for a person at its end
+    asked_for_person: bool = False  # … and has done so
     timeouts: int = 0
 
     def heard(self, event: dict) -> None:
@@ -157,6 +160,7 @@ async def run_phase(session: aiohttp.ClientSession, bot_api: str, phase: Phase, 
 
     async def take_turn(conversation: Conversation) -> None:
         step = conversation.steps.pop(0)
+        conversation.asked_for_person |= step.text == conversation.texts.person
         conversation.answered.clear()
         conversation.sent_at = time.time()
         try:
@@ -188,9 +192,9 @@ async def run_phase(session: aiohttp.ClientSession, bot_api: str, phase: Phase, 
     await asyncio.gather(*waiting)
 
 
-def latencies(timeline: list[dict], users: set[int], since: float, until: float) -> list[tuple[float, float | None]]:
-    """(delivered at, ms until the first message to that chat) for every update of the phase;
-    None when nothing came before the chat's next update."""
+def latencies(timeline: list[dict], users: set[int], since: float, until: float) -> list[tuple[dict, float | None]]:
+    """(the update's event, ms until the first message to that chat) for every update of the
+    phase; None when nothing came before the chat's next update."""
     by_chat: dict[int, list[dict]] = defaultdict(list)
     for event in timeline:
         if event["chat_id"] in users and event["kind"] in ("update", "sent"):
@@ -201,7 +205,7 @@ def latencies(timeline: list[dict], users: set[int], since: float, until: float)
             if event["kind"] != "update" or not since <= event["at"] < until:
                 continue
             answer = next((e for e in events[index + 1:] if e["kind"] in ("sent", "update")), None)
-            measured.append((event["at"], (answer["at"] - event["at"]) * 1000 if answer and answer["kind"] == "sent"
+            measured.append((event, (answer["at"] - event["at"]) * 1000 if answer and answer["kind"] == "sent"
                              else None))
     return measured
 
@@ -219,36 +223,40 @@ async def count_in_rasa(session: aiohttp.ClientSession, rasa: str, token: str, u
     return dict(await asyncio.gather(*(user_messages(user) for user in users)))
 
 
-def summarise(phase: Phase, timeline: list[dict], in_rasa: dict[int, int], until: float) -> dict:
+def summarise(phase: Phase, timeline: list[dict], in_rasa: dict[int, int], mirrored: set[tuple[int, int]],
+              until: float) -> dict:
+    """`mirrored`: (chat, message) of newcomer messages copied into an advisor's topic: a
+    message without an answer of its own counts as queued when it is there, else as lost."""
     users = {conversation.user for conversation in phase.conversations}
     measured = latencies(timeline, users, phase.started, until)
     answered = [ms for _, ms in measured if ms is not None]
+    queued = sum(ms is None and (event["chat_id"], event.get("message_id")) in mirrored for event, ms in measured)
     delivered = defaultdict(int)
     for event in timeline:
         if event["kind"] == "update" and event["chat_id"] in users:
             delivered[event["chat_id"]] += 1
-    elapsed = max(at for at, _ in measured) - phase.started if measured else phase.seconds
+    elapsed = max(event["at"] for event, _ in measured) - phase.started if measured else phase.seconds
     return {
         "offered_messages_per_second": phase.rate, "seconds": phase.seconds,
         "conversations": len(phase.conversations), "open_at_once_at_least": MIN_CONVERSATIONS,
         "messages": len(measured), "messages_per_second": round(len(measured) / elapsed, 1),
-        "answered": len(answered), "unanswered": len(measured) - len(answered),
+        "answered": len(answered), "queued_for_an_advisor": queued, "lost": len(measured) - len(answered) - queued,
         "timeouts": sum(c.timeouts for c in phase.conversations), "errors": phase.errors,
         "pacer_found_nobody_ready": phase.late_ticks,
         **{f"p{share}_ms": round(percentile(answered, share / 100), 1) if len(answered) > 1 else None
            for share in (50, 95, 99)},
         "rasa_holds_each_message_once": all(in_rasa.get(user, 0) == count for user, count in delivered.items()),
         "rasa_messages_missing_or_doubled": sum(abs(in_rasa.get(user, 0) - count) for user, count in delivered.items()),
-        "hand_overs_asked": sum(c.hand_over for c in phase.conversations),
+        "hand_overs_asked": sum(c.asked_for_person for c in phase.conversations),
     }
 
 
 def passes(figures: dict) -> bool:
-    return (figures["unanswered"] == 0 and figures["errors"] == 0 and figures["rasa_holds_each_message_once"] and figures["p95_ms"] is not None
+    return (figures["lost"] == 0 and figures["errors"] == 0 and figures["rasa_holds_each_message_once"] and figures["p95_ms"] is not None
             and figures["p95_ms"] < TARGET_P95_MS)
 
 
-def plot(out: Path, phases: list[Phase], timeline: list[dict]) -> Path:
+def plot(path: Path, phases: list[Phase], timeline: list[dict]) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -258,7 +266,7 @@ def plot(out: Path, phases: list[Phase], timeline: list[dict]) -> Path:
     figure, axes = plt.subplots(figsize=(11, 4.5))
     for index, phase in enumerate(phases):
         until = phases[index + 1].started if index + 1 < len(phases) else float("inf")
-        points = [(at - start, ms) for at, ms in latencies(timeline, {c.user for c in phase.conversations},
+        points = [(event["at"] - start, ms) for event, ms in latencies(timeline, {c.user for c in phase.conversations},
                                                             phase.started, until) if ms is not None]
         axes.scatter([p[0] for p in points], [p[1] for p in points], s=2, label=f"{phase.rate:g} msg/s offered")
     axes.axhline(TARGET_P95_MS, color="red", linewidth=0.8, linestyle="--", label="target p95 1 s")
@@ -266,14 +274,14 @@ def plot(out: Path, phases: list[Phase], timeline: list[dict]) -> Path:
              title="Lotse under load: latency of every message over time")
     axes.legend(loc="upper left", fontsize=8, markerscale=4)
     figure.tight_layout()
-    path = out / "load_latency.png"
     figure.savefig(path, dpi=110)
     return path
 
 
-def start_stack(database_url: str, tracker_database: str) -> tuple[list, str, str, str]:
-    """Action server, Rasa (production endpoints), fake Bot API and adapter on free ports."""
-    rasa_port, actions_port, bot_api_port, token = free_port(), free_port(), free_port(), secrets.token_urlsafe(24)
+def start_stack(database_url: str, tracker_database: str, rasa_replicas: int) -> tuple[list, str, str, str]:
+    """Action server, Rasa replicas (production endpoints), fake Bot API and adapter on free ports."""
+    rasa_ports, actions_port, bot_api_port = [free_port() for _ in range(rasa_replicas)], free_port(), free_port()
+    token = secrets.token_urlsafe(24)
     url = sa.engine.make_url(POSTGRES_URL)
     rasa_environment = {
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook", "POSTGRES_HOST": url.host or "127.0.0.1",
@@ -282,18 +290,21 @@ def start_stack(database_url: str, tracker_database: str) -> tuple[list, str, st
         "REDIS_PASSWORD": "", "RASA_LOCK_PREFIX": "lotseload",
     }
     servers = [start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port),
-                            env={"DATABASE_URL": database_url}),
-               start_rasa(rasa_port, token, PROJECT_ROOT / "endpoints.production.yml", env=rasa_environment)]
+                            env={"DATABASE_URL": database_url})]
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/", servers)
-        servers += start_adapter(rasa_port, token, bot_api_port, env={
-            "DATABASE_URL": database_url, "LOTSE_PSEUDONYM_KEY": PSEUDONYM_KEY, "LOTSE_OFFICE_HOURS": "always",
-            "LOTSE_MAX_MESSAGES_PER_SECOND": "0", "LOTSE_GROUP_MESSAGES_PER_MINUTE": "0", "LOTSE_LOG_LEVEL": "WARNING"})
+        for port in rasa_ports:  # one after another: each creates the tracker table if missing
+            servers.append(start_rasa(port, token, PROJECT_ROOT / "endpoints.production.yml", env=rasa_environment))
+            wait_until_up(f"http://127.0.0.1:{port}/", servers)
+        replicas = ",".join(f"http://127.0.0.1:{port}" for port in rasa_ports)
+        servers += start_adapter(rasa_ports[0], token, bot_api_port, env={
+            "RASA_URL": replicas, "DATABASE_URL": database_url, "LOTSE_PSEUDONYM_KEY": PSEUDONYM_KEY,
+            "LOTSE_OFFICE_HOURS": "always", "LOTSE_MAX_MESSAGES_PER_SECOND": "0", "LOTSE_GROUP_MESSAGES_PER_MINUTE": "0",
+            "LOTSE_LOG_LEVEL": "WARNING"})
     except BaseException:
         stop(servers)
         raise
-    return servers, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{bot_api_port}", token
+    return servers, f"http://127.0.0.1:{rasa_ports[0]}", f"http://127.0.0.1:{bot_api_port}", token
 
 
 async def drained(database_url: str, seconds: float = 300) -> None:
@@ -317,7 +328,8 @@ async def drive(bot_api: str, rasa: str, token: str, database_url: str, phases: 
             await asyncio.sleep(2)
             until = time.time()
             in_rasa = await count_in_rasa(session, rasa, token, [c.user for c in phase.conversations])
-            results.append(summarise(phase, timeline, in_rasa, until))
+            mirrored = await asyncio.to_thread(mirrored_messages, database_url)
+            results.append(summarise(phase, timeline, in_rasa, mirrored, until))
             print(json.dumps(results[-1]), flush=True)
             if index > 0 and not passes(results[-1]):
                 del phases[index + 1:]
@@ -327,20 +339,25 @@ async def drive(bot_api: str, rasa: str, token: str, database_url: str, phases: 
     return results, timeline
 
 
+def count(database_url: str, query: str) -> int:
+    engine = sa.create_engine(database_url, future=True)
+    with engine.connect() as connection:
+        number = connection.execute(sa.text(query)).scalar_one()
+    engine.dispose()
+    return number
+
+
+def mirrored_messages(database_url: str) -> set[tuple[int, int]]:
+    engine = sa.create_engine(database_url, future=True)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT source_chat, source_message FROM case_messages WHERE direction = 'in'"))
+        mirrored = {(chat, message) for chat, message in rows}
+    engine.dispose()
+    return mirrored
+
+
 def inbox_unfinished(database_url: str) -> int:
-    engine = sa.create_engine(database_url, future=True)
-    with engine.connect() as connection:
-        count = connection.execute(sa.text("SELECT count(*) FROM telegram_updates WHERE processed_at IS NULL")).scalar_one()
-    engine.dispose()
-    return count
-
-
-def cases_opened(database_url: str) -> int:
-    engine = sa.create_engine(database_url, future=True)
-    with engine.connect() as connection:
-        count = connection.execute(sa.text("SELECT count(*) FROM cases")).scalar_one()
-    engine.dispose()
-    return count
+    return count(database_url, "SELECT count(*) FROM telegram_updates WHERE processed_at IS NULL")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -350,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=300.0, help="length of the main phase")
     parser.add_argument("--step-rates", type=float, nargs="*", default=[10.0, 15.0, 20.0, 25.0, 30.0, 45.0, 60.0])
     parser.add_argument("--step-seconds", type=float, default=60.0)
+    parser.add_argument("--rasa-replicas", type=int, default=1, help="Rasa servers sharing the stores (RASA_URL list)")
     args = parser.parse_args(argv)
 
     database = f"lotse_load_{uuid.uuid4().hex[:8]}"
@@ -362,10 +380,10 @@ def main(argv: list[str] | None = None) -> int:
         engine = open_store(database_url)
         sync(engine, PILOT)
         engine.dispose()
-        servers, rasa, bot_api, token = start_stack(database_url, database)
+        servers, rasa, bot_api, token = start_stack(database_url, database, args.rasa_replicas)
         phases = [Phase(args.rate, args.seconds)] + [Phase(rate, args.step_seconds) for rate in args.step_rates]
         results, timeline = asyncio.run(drive(bot_api, rasa, token, database_url, phases, first_user=3_000_000))
-        unfinished, cases = inbox_unfinished(database_url), cases_opened(database_url)
+        unfinished, cases = inbox_unfinished(database_url), count(database_url, "SELECT count(*) FROM cases")
     finally:
         stop(servers)
         with admin.connect() as connection:
@@ -373,9 +391,10 @@ def main(argv: list[str] | None = None) -> int:
         admin.dispose()
 
     sustained = [r["offered_messages_per_second"] for r in results if passes(r)]
+    name = "load" if args.rasa_replicas == 1 else f"load_{args.rasa_replicas}_rasa"
     args.out.mkdir(parents=True, exist_ok=True)
     figures = {
-        "machine": machine(),
+        "machine": machine(), "rasa_replicas": args.rasa_replicas,
         "path": "update at the fake Bot API -> adapter (inbox on PostgreSQL) -> Rasa (SQLTrackerStore on PostgreSQL, "
                 "Redis lock store) -> action server (knowledge on PostgreSQL) -> first answer at the fake Bot API",
         "target": {"offered_messages_per_second": args.rate, "p95_ms_below": TARGET_P95_MS, "lost": 0},
@@ -383,9 +402,9 @@ def main(argv: list[str] | None = None) -> int:
         "sustainable_messages_per_second": max(sustained) if sustained else None,
         "adapter_inbox_unfinished_at_end": unfinished,
         "hand_overs_asked": sum(r["hand_overs_asked"] for r in results), "cases_opened": cases,
-        "plot": plot(args.out, phases, timeline).name,
+        "plot": plot(args.out / f"{name}_latency.png", phases, timeline).name,
     }
-    write_figures(args.out, "load", figures)
+    write_figures(args.out, name, figures)
     print(json.dumps(figures, indent=2))
     return 0
 

@@ -61,6 +61,12 @@ def wait_until_up(url: str, servers: list[subprocess.Popen], seconds: float = 18
         time.sleep(0.5)
 
 
+def start_actions(port: int, rasa_port: int, token: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """The action server; it reaches Rasa's HTTP API to erase a conversation on `/delete`."""
+    return start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
+                        env={**(env or {}), "RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token})
+
+
 def start_rasa(port: int, token: str, endpoints: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     """A Rasa server with the trained model: REST channel and the token-protected HTTP API."""
     return start_server(str(Path(sys.executable).with_name("rasa")), "run", "--model", "models", "--port", str(port),
@@ -70,11 +76,7 @@ def start_rasa(port: int, token: str, endpoints: Path, env: dict[str, str] | Non
 
 def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, str] | None = None) -> list[subprocess.Popen]:
     """The action server and Rasa (REST channel and token-protected HTTP API), both up."""
-    servers = [
-        start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port),
-                     env={**(env or {}), "RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token}),
-        start_rasa(rasa_port, token, _endpoints_for(actions_port), env=env),
-    ]
+    servers = [start_actions(actions_port, rasa_port, token, env), start_rasa(rasa_port, token, _endpoints_for(actions_port), env=env)]
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", servers)

@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from actions.phrases import phrases
 from bot.lotse import lotse_of
-from bot.rasa_client import BotReply
+from bot.rasa_client import BotReply, RasaUnavailable
 from nlu.language import serving_language
 
 LOCATION_DECIMALS = 2  # about 1 km: enough for the district, not a home address
@@ -94,6 +94,8 @@ async def converse(context: ContextTypes.DEFAULT_TYPE, message: Message, user: U
         await lotse.mirror_to_advisors(context.bot, case, message)
     metadata = {"language_code": user.language_code} if user.language_code else {}
     replies = await lotse.rasa.send(sender, text, metadata)
+    if not replies and case is None:  # an action failed (its server down): kept and tried again, not swallowed
+        raise RasaUnavailable("Rasa gave no answer")
     for reply in replies:
         if reply.custom and "handover" in reply.custom:
             await lotse.hand_over(context.bot, sender, message.chat_id, reply.custom["handover"])

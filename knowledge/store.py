@@ -59,8 +59,9 @@ def open_store(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    # A server's connections can drop (a restart, a failover): each is tested before use.
     engine = create_engine(url, future=True, **({"connect_args": {"timeout": SQLITE_WAIT_SECONDS}}
-                                                 if url.startswith("sqlite") else {}))
+                                                 if url.startswith("sqlite") else {"pool_pre_ping": True}))
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as connection:

@@ -6,7 +6,7 @@ from sqlalchemy import create_engine
 
 from cases import store as _cases  # noqa: F401  (their tables belong to Base.metadata)
 from knowledge import answers  # noqa: F401
-from knowledge.store import Base, database_url
+from knowledge.store import MIGRATION_LOCK, Base, database_url, one_at_a_time
 from retention import job as _retention  # noqa: F401
 
 target_metadata = Base.metadata
@@ -15,6 +15,7 @@ connection = context.config.attributes.get("connection")
 if connection is None:
     url = context.config.get_main_option("sqlalchemy.url") or database_url()
     with create_engine(url, future=True).begin() as connection:
+        one_at_a_time(connection, MIGRATION_LOCK)  # as open_store does: replicas may start meanwhile
         context.configure(connection=connection, target_metadata=target_metadata)
         context.run_migrations()
 else:

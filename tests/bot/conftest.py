@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.local import free_port, start_adapter, start_lotse, stop
+from bot.local import free_port, start_actions, start_adapter, start_lotse, stop, wait_until_up
 
 
 @dataclass
@@ -18,24 +18,35 @@ class LotseStack:
     bot_api: str  # base address of the fake Telegram Bot API
     tryout: str  # the try-out page
     token: str  # the adapter's bot token, for calling the fake Bot API as the adapter does
-    servers: list[subprocess.Popen] = field(repr=False)
+    servers: list[subprocess.Popen] = field(repr=False)  # action server, Rasa, fake Bot API, adapter
     restart: callable = field(repr=False)
+    restart_actions: callable = field(repr=False)
 
     def crash_adapter(self) -> None:
         """Kills the adapter without a chance to clean up, as a crash or power cut would."""
-        adapter = self.servers[-1]
-        os.killpg(adapter.pid, signal.SIGKILL)
-        adapter.wait(timeout=10)
+        _kill(self.servers[-1])
 
     def start_adapter_again(self, **environment: str) -> None:
         self.servers[-1] = self.restart(environment)
 
+    def crash_actions(self) -> None:
+        _kill(self.servers[0])
+
+    def start_actions_again(self) -> None:
+        self.servers[0] = self.restart_actions()
+
+
+def _kill(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)
+
 
 @pytest.fixture(scope="session")
 def lotse_stack(knowledge_store) -> LotseStack:
-    rasa_port, bot_api_port, tryout_port, token = free_port(), free_port(), free_port(), secrets.token_urlsafe(16)
+    rasa_port, actions_port, bot_api_port, tryout_port = free_port(), free_port(), free_port(), free_port()
+    token = secrets.token_urlsafe(16)
     env = {"DATABASE_URL": knowledge_store, "LOTSE_PSEUDONYM_KEY": "test-key", "LOTSE_OFFICE_HOURS": "always"}
-    servers = start_lotse(rasa_port, free_port(), token, env=env)
+    servers = start_lotse(rasa_port, actions_port, token, env=env)
     servers += start_adapter(rasa_port, token, bot_api_port, tryout_port, env=env)
 
     def restart(environment: dict[str, str]) -> subprocess.Popen:
@@ -43,7 +54,13 @@ def lotse_stack(knowledge_store) -> LotseStack:
             **env, "LOTSE_BOT_API": f"http://127.0.0.1:{bot_api_port}", **environment})
         return adapter
 
-    yield LotseStack(f"http://127.0.0.1:{bot_api_port}", f"http://127.0.0.1:{tryout_port}", token, servers, restart)
+    def restart_actions() -> subprocess.Popen:
+        actions = start_actions(actions_port, rasa_port, token, env)
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", [actions], seconds=60)
+        return actions
+
+    yield LotseStack(f"http://127.0.0.1:{bot_api_port}", f"http://127.0.0.1:{tryout_port}", token, servers, restart,
+                     restart_actions)
     stop(servers)
 
 

@@ -20,9 +20,10 @@ def lotse_server(knowledge_store):
     stop(servers)
 
 
-def say(server: str, sender: str, text: str) -> list[dict]:
-    reply = requests.post(f"{server}/webhooks/rest/webhook", timeout=30,
-                          json={"sender": sender, "message": text, "metadata": {"language_code": "uk"}})
+def say(server: str, sender: str, text: str, language_code: str = "uk") -> list[dict]:
+    """One message through Rasa's REST channel, as the adapter sends it."""
+    reply = requests.post(f"{server}/webhooks/rest/webhook", timeout=60,
+                          json={"sender": sender, "message": text, "metadata": {"language_code": language_code}})
     reply.raise_for_status()
     return reply.json()
 

@@ -12,11 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
-import requests
 import sqlalchemy as sa
 
 from bot.local import PROJECT_ROOT, free_port, start_rasa, stop, wait_until_up
 from tests.conftest import POSTGRES_URL
+from tests.conversation.test_privacy import say, stored_events
 
 REDIS = ("127.0.0.1", 6379)
 
@@ -58,19 +58,6 @@ def two_replicas(tracker_database, action_server) -> tuple[list[str], str, str]:
             redis.Redis(*REDIS).delete(*lock_keys)
 
 
-def say(replica: str, sender: str, text: str) -> list[dict]:
-    answer = requests.post(f"{replica}/webhooks/rest/webhook", json={"sender": sender, "message": text,
-                                                                     "metadata": {"language_code": "de"}}, timeout=60)
-    answer.raise_for_status()
-    return answer.json()
-
-
-def events(replica: str, token: str, sender: str) -> list[dict]:
-    tracker = requests.get(f"{replica}/conversations/{sender}/tracker", params={"token": token}, timeout=30)
-    tracker.raise_for_status()
-    return tracker.json()["events"]
-
-
 def test_one_conversation_alternating_between_two_replicas_stays_consistent(two_replicas):
     (first, second), token, database = two_replicas
     sender = f"replica-{uuid.uuid4().hex[:8]}"
@@ -82,14 +69,14 @@ def test_one_conversation_alternating_between_two_replicas_stays_consistent(two_
                ("Hilfe bei der Wohnungssuche", "Brauche ich einen Termin?")]
 
     for number, text in enumerate(one_after_another):
-        assert say((first, second)[number % 2], sender, text), text
+        assert say((first, second)[number % 2], sender, text, "de"), text
     with ThreadPoolExecutor(2) as pool:
         for pair in at_once:
-            answers = list(pool.map(lambda replica_text: say(replica_text[0], sender, replica_text[1]),
+            answers = list(pool.map(lambda replica_text: say(replica_text[0], sender, replica_text[1], "de"),
                                     zip((first, second), pair)))
             assert all(answers), pair
 
-    seen_by_first, seen_by_second = events(first, token, sender), events(second, token, sender)
+    seen_by_first, seen_by_second = stored_events(first, token, sender), stored_events(second, token, sender)
     assert seen_by_first == seen_by_second
     said = [event["text"] for event in seen_by_first if event["event"] == "user"]
     sent = one_after_another + [text for pair in at_once for text in pair]

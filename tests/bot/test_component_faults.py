@@ -1,0 +1,129 @@
+"""Faults around the adapter, each checked for loss and duplication: Telegram answering 429 or
+a server error, the action server dying mid-conversation, Rasa away while an advisor closes a
+case, the database connection cut. After recovery every message is answered once and no
+advisor's action is lost."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from actions.phrases import phrases
+from bot.local import free_port
+from bot.settings import LOCAL_ADVISOR
+from tests.bot.test_advisors_group import open_case
+from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, wait_for
+from tests.conftest import POSTGRES_URL
+
+SETTLE_SECONDS = 2  # anything sent twice would have arrived by then
+
+
+def inject(telegram: str, **fault) -> None:
+    requests.post(f"{telegram}/control/faults", json=fault, timeout=10).raise_for_status()
+
+
+def faults_left(telegram: str, chat_id: int) -> list[dict]:
+    return [f for f in requests.get(f"{telegram}/control/faults", timeout=10).json() if f.get("chat_id") == chat_id]
+
+
+@pytest.mark.parametrize("status", [429, 502, 500])
+def test_telegram_stumbling_delays_the_answer_but_it_arrives_once(telegram, status):
+    user = next(NEWCOMERS)
+    inject(telegram, method="sendMessage", status=status, retry_after=1, times=2, chat_id=user)
+    say(telegram, user, "Ich suche Arbeit, wer hilft mir?")
+    wait_for(lambda: sent(telegram, user))
+    time.sleep(SETTLE_SECONDS)
+    answers = sent(telegram, user)
+    assert len(answers) == 1 and "Arbeit" in answers[0]["text"]
+    assert faults_left(telegram, user) == []  # both refusals were met, and waited out
+
+
+def test_while_the_action_server_is_down_a_message_is_kept_and_answered_once_it_is_back(lotse_stack):
+    telegram, user = lotse_stack.bot_api, next(NEWCOMERS)
+    lotse_stack.crash_adapter()
+    lotse_stack.start_adapter_again(LOTSE_RETRY_SECONDS="1", LOTSE_GIVE_UP_SECONDS="300")
+    lotse_stack.crash_actions()
+    try:
+        say(telegram, user, "Ich suche eine Wohnung, wer hilft mir?")
+        apology = wait_for(lambda: sent(telegram, user))[0]["text"]
+        assert apology == phrases().say("lotse_unavailable", "de")
+        lotse_stack.start_actions_again()
+        wait_for(lambda: [m for m in sent(telegram, user) if "Wohn" in m["text"]], seconds=90)
+        time.sleep(SETTLE_SECONDS)
+        texts = [m["text"] for m in sent(telegram, user)]
+        assert texts.count(apology) == 1 and sum("Wohn" in text for text in texts) == 1, texts
+    finally:
+        if lotse_stack.servers[0].poll() is not None:
+            lotse_stack.start_actions_again()
+        lotse_stack.crash_adapter()
+        lotse_stack.start_adapter_again()
+
+
+def test_an_advisors_close_while_rasa_is_away_takes_effect_once_rasa_is_back(lotse_stack):
+    telegram = lotse_stack.bot_api
+    user, thread = open_case(telegram, "en", "I want to talk to a person")
+    lotse_stack.crash_adapter()
+    lotse_stack.start_adapter_again(RASA_URL=f"http://127.0.0.1:{free_port()}", LOTSE_RETRY_SECONDS="1")
+    try:
+        in_topic(telegram, LOCAL_ADVISOR, thread, "Your appointment is on Monday.")
+        in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
+        wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "Your appointment is on Monday."])
+        time.sleep(SETTLE_SECONDS)  # /close cannot resume the conversation without Rasa
+        assert not [m for m in sent(telegram, user) if "closed the conversation" in (m.get("text") or "")]
+    finally:
+        lotse_stack.crash_adapter()
+        lotse_stack.start_adapter_again(LOTSE_RETRY_SECONDS="1")
+    try:
+        wait_for(lambda: [m for m in sent(telegram, user) if "closed the conversation" in (m.get("text") or "")], seconds=60)
+        time.sleep(SETTLE_SECONDS)
+        texts = [m.get("text") for m in sent(telegram, user)]
+        assert texts.count("Your appointment is on Monday.") == 1
+        assert sum("closed the conversation" in (text or "") for text in texts) == 1
+        answered = len(texts)
+        say(telegram, user, "where can I learn German?", "en")  # Lotse answers again
+        reply = wait_for(lambda: sent(telegram, user)[answered:], seconds=60)[0]["text"]
+        assert reply.startswith("These places in Bielefeld help with language courses")
+    finally:
+        lotse_stack.crash_adapter()
+        lotse_stack.start_adapter_again()
+
+
+@pytest.fixture
+def adapter_on_postgresql(lotse_stack):
+    """The stack's adapter on a schema of its own in the machine's PostgreSQL, its
+    connections named so that a test can cut them."""
+    schema = f"lotse_faults_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(POSTGRES_URL, future=True)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    lotse_stack.crash_adapter()
+    lotse_stack.start_adapter_again(
+        DATABASE_URL=f"{POSTGRES_URL}?options=-csearch_path%3D{schema}&application_name={schema}")
+    yield admin, schema
+    lotse_stack.crash_adapter()
+    lotse_stack.start_adapter_again()
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_a_dropped_database_connection_loses_no_message(lotse_stack, adapter_on_postgresql):
+    telegram, user = lotse_stack.bot_api, next(NEWCOMERS)
+    admin, schema = adapter_on_postgresql
+    say(telegram, user, "Ich suche Arbeit, wer hilft mir?")
+    wait_for(lambda: sent(telegram, user), seconds=60)
+    time.sleep(SETTLE_SECONDS)
+    answered = len(sent(telegram, user))
+    with admin.begin() as connection:
+        cut = connection.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                         "WHERE application_name = :name"), {"name": schema}).scalar_one()
+    assert cut >= 1  # the adapter's connections are gone
+    say(telegram, user, "Wo ist das?")
+    wait_for(lambda: sent(telegram, user)[answered:], seconds=60)
+    time.sleep(SETTLE_SECONDS)
+    where = phrases().say("where_intro", "de")
+    assert [m["text"].startswith(where) for m in sent(telegram, user)[answered:]] == [True]
