@@ -33,7 +33,6 @@ import json
 import os
 import random
 import secrets
-import sys
 import time
 import uuid
 from collections import defaultdict
@@ -43,13 +42,15 @@ from pathlib import Path
 import aiohttp
 import sqlalchemy as sa
 
-from bot.local import PROJECT_ROOT, free_port, start_adapter, start_rasa, start_server, stop, wait_until_up
+from bot.local import (
+    PROJECT_ROOT, free_port, production_rasa_environment, start_actions, start_adapter, start_rasa, stop, wait_until_up,
+)
 from bot.pseudonym import pseudonym
+from knowledge.scratch import LOCAL_POSTGRES, scratch_database
 from knowledge.store import open_store, sync
 from nlu.bench import machine, percentile, write_figures
 
-POSTGRES_URL = os.environ.get("LOTSE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS = ("127.0.0.1", 6379)
+POSTGRES_URL = os.environ.get("LOTSE_BENCH_POSTGRES_URL", LOCAL_POSTGRES)
 PILOT = PROJECT_ROOT / "knowledge" / "entries"
 PSEUDONYM_KEY = "load-benchmark"
 TARGET_P95_MS = 1000
@@ -282,15 +283,9 @@ def start_stack(database_url: str, tracker_database: str, rasa_replicas: int) ->
     """Action server, Rasa replicas (production endpoints), fake Bot API and adapter on free ports."""
     rasa_ports, actions_port, bot_api_port = [free_port() for _ in range(rasa_replicas)], free_port(), free_port()
     token = secrets.token_urlsafe(24)
-    url = sa.engine.make_url(POSTGRES_URL)
-    rasa_environment = {
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook", "POSTGRES_HOST": url.host or "127.0.0.1",
-        "POSTGRES_PORT": str(url.port or 5432), "POSTGRES_DB": tracker_database, "POSTGRES_USER": url.username or "",
-        "POSTGRES_PASSWORD": url.password or "", "REDIS_HOST": REDIS[0], "REDIS_PORT": str(REDIS[1]), "REDIS_DB": "0",
-        "REDIS_PASSWORD": "", "RASA_LOCK_PREFIX": "lotseload",
-    }
-    servers = [start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port),
-                            env={"DATABASE_URL": database_url})]
+    rasa_environment = production_rasa_environment(POSTGRES_URL, tracker_database,
+                                                   f"http://127.0.0.1:{actions_port}/webhook", "lotseload")
+    servers = [start_actions(actions_port, rasa_ports[0], token, {"DATABASE_URL": database_url})]
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
         for port in rasa_ports:  # one after another: each creates the tracker table if missing
@@ -307,14 +302,14 @@ def start_stack(database_url: str, tracker_database: str, rasa_replicas: int) ->
     return servers, f"http://127.0.0.1:{rasa_ports[0]}", f"http://127.0.0.1:{bot_api_port}", token
 
 
-async def drained(database_url: str, seconds: float = 300) -> None:
+async def drained(store: sa.engine.Engine, seconds: float = 300) -> None:
     """Waits until the adapter has handled every update it received."""
     deadline = time.monotonic() + seconds
-    while await asyncio.to_thread(inbox_unfinished, database_url) and time.monotonic() < deadline:
+    while await asyncio.to_thread(inbox_unfinished, store) and time.monotonic() < deadline:
         await asyncio.sleep(2)
 
 
-async def drive(bot_api: str, rasa: str, token: str, database_url: str, phases: list[Phase],
+async def drive(bot_api: str, rasa: str, token: str, store: sa.engine.Engine, phases: list[Phase],
                 first_user: int) -> tuple[list[dict], list[dict]]:
     rng, numbers, by_user, timeline, done = random.Random(6), itertools.count(), {}, [], asyncio.Event()
     results: list[dict] = []
@@ -324,11 +319,11 @@ async def drive(bot_api: str, rasa: str, token: str, database_url: str, phases: 
         for index, phase in enumerate(phases):
             print(f"phase {index + 1}: {phase.rate:g} messages/s for {phase.seconds:g} s", flush=True)
             await run_phase(session, bot_api, phase, by_user, numbers, first_user, rng)
-            await drained(database_url)
+            await drained(store)
             await asyncio.sleep(2)
             until = time.time()
             in_rasa = await count_in_rasa(session, rasa, token, [c.user for c in phase.conversations])
-            mirrored = await asyncio.to_thread(mirrored_messages, database_url)
+            mirrored = await asyncio.to_thread(mirrored_messages, store)
             results.append(summarise(phase, timeline, in_rasa, mirrored, until))
             print(json.dumps(results[-1]), flush=True)
             if index > 0 and not passes(results[-1]):
@@ -339,25 +334,19 @@ async def drive(bot_api: str, rasa: str, token: str, database_url: str, phases: 
     return results, timeline
 
 
-def count(database_url: str, query: str) -> int:
-    engine = sa.create_engine(database_url, future=True)
-    with engine.connect() as connection:
-        number = connection.execute(sa.text(query)).scalar_one()
-    engine.dispose()
-    return number
+def count(store: sa.engine.Engine, query: str) -> int:
+    with store.connect() as connection:
+        return connection.execute(sa.text(query)).scalar_one()
 
 
-def mirrored_messages(database_url: str) -> set[tuple[int, int]]:
-    engine = sa.create_engine(database_url, future=True)
-    with engine.connect() as connection:
+def mirrored_messages(store: sa.engine.Engine) -> set[tuple[int, int]]:
+    with store.connect() as connection:
         rows = connection.execute(sa.text("SELECT source_chat, source_message FROM case_messages WHERE direction = 'in'"))
-        mirrored = {(chat, message) for chat, message in rows}
-    engine.dispose()
-    return mirrored
+        return {(chat, message) for chat, message in rows}
 
 
-def inbox_unfinished(database_url: str) -> int:
-    return count(database_url, "SELECT count(*) FROM telegram_updates WHERE processed_at IS NULL")
+def inbox_unfinished(store: sa.engine.Engine) -> int:
+    return count(store, "SELECT count(*) FROM telegram_updates WHERE processed_at IS NULL")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -370,25 +359,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rasa-replicas", type=int, default=1, help="Rasa servers sharing the stores (RASA_URL list)")
     args = parser.parse_args(argv)
 
-    database = f"lotse_load_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
-    database_url = sa.engine.make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
     servers = []
-    try:
-        engine = open_store(database_url)
-        sync(engine, PILOT)
-        engine.dispose()
-        servers, rasa, bot_api, token = start_stack(database_url, database, args.rasa_replicas)
-        phases = [Phase(args.rate, args.seconds)] + [Phase(rate, args.step_seconds) for rate in args.step_rates]
-        results, timeline = asyncio.run(drive(bot_api, rasa, token, database_url, phases, first_user=3_000_000))
-        unfinished, cases = inbox_unfinished(database_url), count(database_url, "SELECT count(*) FROM cases")
-    finally:
-        stop(servers)
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(POSTGRES_URL, "lotse_load") as (database, database_url):
+        store = open_store(database_url)
+        try:
+            sync(store, PILOT)
+            servers, rasa, bot_api, token = start_stack(database_url, database, args.rasa_replicas)
+            phases = [Phase(args.rate, args.seconds)] + [Phase(rate, args.step_seconds) for rate in args.step_rates]
+            results, timeline = asyncio.run(drive(bot_api, rasa, token, store, phases, first_user=3_000_000))
+            unfinished, cases = inbox_unfinished(store), count(store, "SELECT count(*) FROM cases")
+        finally:
+            stop(servers)
+            store.dispose()
 
     sustained = [r["offered_messages_per_second"] for r in results if passes(r)]
     name = "load" if args.rasa_replicas == 1 else f"load_{args.rasa_replicas}_rasa"

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 import yaml
@@ -26,6 +27,7 @@ import yaml
 from bot.terminal import chat
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_REDIS = ("127.0.0.1", 6379)
 
 
 def start_server(*command: str, env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -74,9 +76,24 @@ def start_rasa(port: int, token: str, endpoints: Path, env: dict[str, str] | Non
                         "--auth-token", token, env=env)
 
 
+def production_rasa_environment(postgres: str, database: str, action_endpoint: str,
+                                lock_prefix: str) -> dict[str, str]:
+    """What endpoints.production.yml reads, for a Rasa whose tracker store is `database` on the
+    PostgreSQL server of the URL `postgres` and whose locks are in this machine's Redis.
+    `lock_prefix` must be alphanumeric (Rasa ignores any other)."""
+    server = urlsplit(postgres)
+    return {
+        "ACTION_ENDPOINT_URL": action_endpoint, "POSTGRES_HOST": server.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(server.port or 5432), "POSTGRES_DB": database, "POSTGRES_USER": server.username or "",
+        "POSTGRES_PASSWORD": server.password or "", "REDIS_HOST": LOCAL_REDIS[0], "REDIS_PORT": str(LOCAL_REDIS[1]),
+        "REDIS_DB": "0", "REDIS_PASSWORD": "", "RASA_LOCK_PREFIX": lock_prefix,
+    }
+
+
 def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, str] | None = None) -> list[subprocess.Popen]:
     """The action server and Rasa (REST channel and token-protected HTTP API), both up."""
-    servers = [start_actions(actions_port, rasa_port, token, env), start_rasa(rasa_port, token, _endpoints_for(actions_port), env=env)]
+    servers = [start_actions(actions_port, rasa_port, token, env),
+               start_rasa(rasa_port, token, _endpoints_for(actions_port), env=env)]
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", servers)

@@ -6,11 +6,10 @@ replica), and all of them share the conversations through the tracker store."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import asyncio
 import zlib
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 

@@ -17,21 +17,18 @@ import os
 import random
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
-import sqlalchemy as sa
 import yaml
 
 from knowledge.entry import BIELEFELD_DISTRICTS
+from knowledge.scratch import LOCAL_POSTGRES, scratch_store
 from knowledge.search import KnowledgeBase
 from knowledge.store import PROJECT_ROOT, open_store, sync
 from knowledge.validation import load_documents
 from nlu.bench import machine, percentile, write_figures
 from nlu.evaluate import read_split
 
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PILOT = PROJECT_ROOT / "knowledge" / "entries"
 HELD_OUT = PROJECT_ROOT / "tests" / "data" / "nlu"
 
@@ -51,24 +48,6 @@ def _timed(action) -> tuple[float, object]:
     started = time.perf_counter()
     result = action()
     return time.perf_counter() - started, result
-
-
-@contextmanager
-def scratch_store(url: str):
-    """A store of its own for one run: a fresh SQLite file, or a throw-away PostgreSQL schema."""
-    if not url.startswith("postgresql"):
-        yield url
-        return
-    schema = f"lotse_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, future=True)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def run(entries: Path, database_url: str, queries: list[tuple[str, str, str]], rng: random.Random) -> dict:
@@ -103,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench")
     parser.add_argument("--entries", type=int, default=5000)
-    parser.add_argument("--postgres-url", default=os.environ.get("LOTSE_BENCH_POSTGRES_URL", POSTGRES_URL),
+    parser.add_argument("--postgres-url", default=os.environ.get("LOTSE_BENCH_POSTGRES_URL", LOCAL_POSTGRES),
                         help="the PostgreSQL server to measure on, in a throw-away schema (default: %(default)s)")
     args = parser.parse_args(argv)
     rng = random.Random(7)

@@ -7,14 +7,13 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict
 
 import pytest
-import sqlalchemy as sa
 
 from bot.local import free_port, start_server, wait_until_up
+from knowledge.scratch import LOCAL_POSTGRES, scratch_store
 from knowledge.store import open_store, sync
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +22,7 @@ PILOT_ENTRIES = PROJECT_ROOT / "knowledge" / "entries"
 
 # Store tests run on SQLite and on the machine's PostgreSQL (127.0.0.1:5432, trust auth,
 # database `test`), each test in a schema of its own.
-POSTGRES_URL = os.environ.get("LOTSE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get("LOTSE_TEST_POSTGRES_URL", LOCAL_POSTGRES)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -31,14 +30,8 @@ def store_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'lotse.db'}"
         return
-    schema = f"lotse_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES_URL, future=True)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with scratch_store(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from bot.local import free_port
 from bot.settings import LOCAL_ADVISOR
 from tests.bot.test_advisors_group import open_case
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, wait_for
+from knowledge.scratch import scratch_store
 from tests.conftest import POSTGRES_URL
 
 SETTLE_SECONDS = 2  # anything sent twice would have arrived by then
@@ -96,31 +97,26 @@ def test_an_advisors_close_while_rasa_is_away_takes_effect_once_rasa_is_back(lot
 def adapter_on_postgresql(lotse_stack):
     """The stack's adapter on a schema of its own in the machine's PostgreSQL, its
     connections named so that a test can cut them."""
-    schema = f"lotse_faults_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_URL, future=True)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    lotse_stack.crash_adapter()
-    lotse_stack.start_adapter_again(
-        DATABASE_URL=f"{POSTGRES_URL}?options=-csearch_path%3D{schema}&application_name={schema}")
-    yield admin, schema
-    lotse_stack.crash_adapter()
-    lotse_stack.start_adapter_again()
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    name = f"lotse_faults_{uuid.uuid4().hex[:8]}"
+    with scratch_store(POSTGRES_URL) as url:
+        lotse_stack.crash_adapter()
+        lotse_stack.start_adapter_again(DATABASE_URL=f"{url}&application_name={name}")
+        yield name
+        lotse_stack.crash_adapter()
+        lotse_stack.start_adapter_again()
 
 
 def test_a_dropped_database_connection_loses_no_message(lotse_stack, adapter_on_postgresql):
     telegram, user = lotse_stack.bot_api, next(NEWCOMERS)
-    admin, schema = adapter_on_postgresql
+    admin = sa.create_engine(POSTGRES_URL, future=True)
     say(telegram, user, "Ich suche Arbeit, wer hilft mir?")
     wait_for(lambda: sent(telegram, user), seconds=60)
     time.sleep(SETTLE_SECONDS)
     answered = len(sent(telegram, user))
     with admin.begin() as connection:
         cut = connection.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                         "WHERE application_name = :name"), {"name": schema}).scalar_one()
+                                         "WHERE application_name = :name"), {"name": adapter_on_postgresql}).scalar_one()
+    admin.dispose()
     assert cut >= 1  # the adapter's connections are gone
     say(telegram, user, "Wo ist das?")
     wait_for(lambda: sent(telegram, user)[answered:], seconds=60)

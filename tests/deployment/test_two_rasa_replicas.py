@@ -14,37 +14,23 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from bot.local import PROJECT_ROOT, free_port, start_rasa, stop, wait_until_up
+from bot.local import LOCAL_REDIS, PROJECT_ROOT, free_port, production_rasa_environment, start_rasa, stop, wait_until_up
+from knowledge.scratch import scratch_database
 from tests.conftest import POSTGRES_URL
 from tests.conversation.test_privacy import say, stored_events
-
-REDIS = ("127.0.0.1", 6379)
-
 
 @pytest.fixture
 def tracker_database() -> str:
     """A database of its own on the machine's PostgreSQL, dropped afterwards."""
-    name = f"lotse_replicas_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield name
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(POSTGRES_URL, "lotse_replicas") as (name, _):
+        yield name
 
 
 @pytest.fixture
 def two_replicas(tracker_database, action_server) -> tuple[list[str], str, str]:
-    url = sa.engine.make_url(POSTGRES_URL)
-    prefix = f"lotse-test-{uuid.uuid4().hex[:8]}"
+    prefix = f"lotsetest{uuid.uuid4().hex[:8]}"
     token = secrets.token_urlsafe(16)
-    environment = {
-        "ACTION_ENDPOINT_URL": action_server, "POSTGRES_HOST": url.host, "POSTGRES_PORT": str(url.port or 5432),
-        "POSTGRES_DB": tracker_database, "POSTGRES_USER": url.username or "", "POSTGRES_PASSWORD": url.password or "",
-        "REDIS_HOST": REDIS[0], "REDIS_PORT": str(REDIS[1]), "REDIS_DB": "0", "REDIS_PASSWORD": "",
-        "RASA_LOCK_PREFIX": prefix,
-    }
+    environment = production_rasa_environment(POSTGRES_URL, tracker_database, action_server, prefix)
     ports = [free_port(), free_port()]
     servers = [start_rasa(port, token, PROJECT_ROOT / "endpoints.production.yml", env=environment) for port in ports]
     try:
@@ -53,9 +39,9 @@ def two_replicas(tracker_database, action_server) -> tuple[list[str], str, str]:
         yield [f"http://127.0.0.1:{port}" for port in ports], token, tracker_database
     finally:
         stop(servers)
-        lock_keys = redis.Redis(*REDIS).keys(f"{prefix}*")
+        lock_keys = redis.Redis(*LOCAL_REDIS).keys(f"{prefix}*")
         if lock_keys:
-            redis.Redis(*REDIS).delete(*lock_keys)
+            redis.Redis(*LOCAL_REDIS).delete(*lock_keys)
 
 
 def test_one_conversation_alternating_between_two_replicas_stays_consistent(two_replicas):
