@@ -98,7 +98,7 @@ async def _mark_handled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The update stays unprocessed in the inbox and is tried again; the newcomer hears once
-    that Lotse cannot answer right now, and when Rasa stays away longer than `give_up_after`
+    that Lotse cannot answer right now (unless an advisor has the conversation), and when Rasa stays away longer than `give_up_after`
     the message goes to an advisor instead. Message text is never logged."""
     if not isinstance(update, Update):
         logger.error("error outside an update", exc_info=context.error)
@@ -112,7 +112,9 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if from_newcomer and datetime.now(timezone.utc) - received_at >= lotse.settings.give_up_after:
             await lotse.hand_over_unanswered(context.bot, update)
             lotse.cases.mark_processed(update.update_id)
-        elif from_newcomer and attempts == 1:  # Rasa is down: the client's language, not a slot read from Rasa
+        elif from_newcomer and attempts == 1 and not lotse.cases.active_case_of(lotse.sender_of(update.effective_user.id)):
+            # Rasa is down (in a hand-over the advisor has the message: nothing to apologise for);
+            # the client's language, not a slot read from Rasa
             await context.bot.send_message(update.effective_chat.id, phrases().say(
                 "lotse_unavailable", serving_language(update.effective_user.language_code)))
     else:

@@ -1,0 +1,120 @@
+"""Rasa killed and started again, mid-conversation and mid-hand-over, on the production stores
+(SQLTrackerStore on the machine's PostgreSQL, the Redis lock store) behind the real adapter and
+the fake Telegram Bot API: what Rasa knew of a conversation survives, every newcomer message
+sent meanwhile is answered or relayed exactly once, and no advisor's reply or /close is lost."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import time
+import uuid
+from dataclasses import dataclass
+
+import pytest
+import redis
+
+from actions.phrases import phrases
+from bot.local import (
+    LOCAL_REDIS, PROJECT_ROOT, free_port, production_rasa_environment, start_adapter, start_rasa, stop, wait_until_up,
+)
+from bot.settings import LOCAL_ADVISOR
+from knowledge.scratch import scratch_database, scratch_store
+from tests.bot.test_restart import texts_in_topic
+from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
+from tests.bot.test_component_faults import SETTLE_SECONDS
+from tests.conftest import POSTGRES_URL
+
+BRACKWEDE_OFFICE = "Germanenstraße 22"  # the Bürgerberatung Brackwede (knowledge/entries)
+
+
+@dataclass
+class ProductionStack:
+    bot_api: str
+    rasa: list  # the one Rasa server, replaced on restart
+    start_rasa: callable
+
+    def kill_rasa(self) -> None:
+        """No chance to clean up, as a crash or an out-of-memory kill would give it."""
+        os.killpg(self.rasa[0].pid, signal.SIGKILL)
+        self.rasa[0].wait(timeout=10)
+
+    def start_rasa_again(self) -> None:
+        self.rasa[:] = [self.start_rasa()]
+
+
+@pytest.fixture
+def production_stack(action_server) -> ProductionStack:
+    prefix, token = f"lotserestart{uuid.uuid4().hex[:8]}", secrets.token_urlsafe(16)
+    rasa_port, bot_api_port = free_port(), free_port()
+    with scratch_database(POSTGRES_URL, "lotse_restart") as (database, _), scratch_store(POSTGRES_URL) as adapter_store:
+        environment = production_rasa_environment(POSTGRES_URL, database, action_server, prefix)
+
+        def start() -> object:
+            rasa = start_rasa(rasa_port, token, PROJECT_ROOT / "endpoints.production.yml", env=environment)
+            wait_until_up(f"http://127.0.0.1:{rasa_port}/", [rasa])
+            return rasa
+
+        rasa = [start()]
+        adapter = start_adapter(rasa_port, token, bot_api_port, env={
+            "DATABASE_URL": adapter_store, "LOTSE_PSEUDONYM_KEY": "test-key", "LOTSE_OFFICE_HOURS": "always",
+            "LOTSE_RETRY_SECONDS": "1", "LOTSE_GIVE_UP_SECONDS": "600"})
+        try:
+            yield ProductionStack(f"http://127.0.0.1:{bot_api_port}", rasa, start)
+        finally:
+            stop(rasa + adapter)
+            keys = redis.Redis(*LOCAL_REDIS).keys(f"{prefix}*")
+            if keys:
+                redis.Redis(*LOCAL_REDIS).delete(*keys)
+
+
+def test_rasa_restarted_mid_conversation_remembers_it_and_answers_the_waiting_message_once(production_stack):
+    telegram, user = production_stack.bot_api, next(NEWCOMERS)
+    say(telegram, user, "де зробити анмельдунг нової адреси?", "uk")
+    asked = wait_for(lambda: [m for m in sent(telegram, user) if phrases().say("district_question", "uk") in m["text"]])
+    production_stack.kill_rasa()
+    say(telegram, user, "а в Brackwede?", "uk")
+    apology = phrases().say("lotse_unavailable", "uk")
+    wait_for(lambda: [m for m in sent(telegram, user) if m["text"] == apology])
+    production_stack.start_rasa_again()
+
+    district = phrases().say("district_results", "uk", district="Brackwede")
+    wait_for(lambda: [m for m in sent(telegram, user) if district in m["text"]], seconds=90)
+    answered = len(sent(telegram, user))
+    say(telegram, user, "де це?", "uk")  # the district chosen before the restart is still known
+    where = wait_for(lambda: sent(telegram, user)[answered:])[0]["text"]
+    assert where.startswith(phrases().say("where_intro", "uk")) and BRACKWEDE_OFFICE in where
+    time.sleep(SETTLE_SECONDS)  # anything sent twice would have arrived by now
+    texts = [m["text"] for m in sent(telegram, user)]
+    assert texts.count(apology) == 1 and sum(district in text for text in texts) == 1, texts
+    assert len(asked) == 1 and len(texts) == answered + 1
+
+
+def test_rasa_restarted_mid_hand_over_loses_no_message_and_no_close(production_stack):
+    telegram, user = production_stack.bot_api, next(NEWCOMERS)
+    before = len(topics(telegram))
+    say(telegram, user, "I want to talk to a person", "en")
+    thread = wait_for(lambda: topics(telegram)[before:])[0]["message_thread_id"]
+    production_stack.kill_rasa()
+    say(telegram, user, "Are you there? It is about my flat")
+    in_topic(telegram, LOCAL_ADVISOR, thread, "Yes, I am here. Which street?")
+    wait_for(lambda: "Are you there? It is about my flat" in texts_in_topic(telegram, thread))
+    wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "Yes, I am here. Which street?"])
+    in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
+    time.sleep(SETTLE_SECONDS)
+    closed = phrases().say("advisor_closed", "en")
+    assert not [m for m in sent(telegram, user) if m.get("text") == closed]  # /close waits for Rasa
+    production_stack.start_rasa_again()
+
+    wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == closed], seconds=90)
+    answered = len(sent(telegram, user))
+    say(telegram, user, "where can I learn German?", "en")  # Lotse answers again, with what it knew
+    reply = wait_for(lambda: sent(telegram, user)[answered:])[0]["text"]
+    assert reply.startswith("These places in Bielefeld help with language courses")
+    time.sleep(SETTLE_SECONDS)
+    to_newcomer = [m.get("text") for m in sent(telegram, user)]
+    # The advisor had the message: the newcomer is not told that Lotse cannot answer.
+    assert phrases().say("lotse_unavailable", "en") not in to_newcomer
+    assert to_newcomer.count("Yes, I am here. Which street?") == 1 and to_newcomer.count(closed) == 1
+    assert texts_in_topic(telegram, thread).count("Are you there? It is about my flat") == 1
