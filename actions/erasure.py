@@ -3,8 +3,8 @@ none, through Rasa's HTTP API (`PUT /conversations/<id>/tracker/events`). Rasa h
 conversation's lock while the current turn runs, so the request waits until the turn that
 asked for it is saved, and then nothing of the conversation remains.
 
-That holds for the in-memory store of `make run` (and Redis); Rasa's SQL tracker store only
-ever appends rows, so a production setup on SQL needs its own erasure (see README)."""
+That holds for the in-memory store of `make run` and for the production SQL store, which is
+Rasa's made able to erase (dialogue/tracker_store.py: Rasa's own only ever appends rows)."""
 
 from __future__ import annotations
 

@@ -90,10 +90,12 @@ def production_rasa_environment(postgres: str, database: str, action_endpoint: s
     }
 
 
-def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, str] | None = None) -> list[subprocess.Popen]:
-    """The action server and Rasa (REST channel and token-protected HTTP API), both up."""
+def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, str] | None = None,
+                endpoints: Path | None = None) -> list[subprocess.Popen]:
+    """The action server and Rasa (REST channel and token-protected HTTP API), both up; Rasa on
+    `endpoints` (whose values then come from `env`), else on the embedded defaults."""
     servers = [start_actions(actions_port, rasa_port, token, env),
-               start_rasa(rasa_port, token, _endpoints_for(actions_port), env=env)]
+               start_rasa(rasa_port, token, endpoints or _endpoints_for(actions_port), env=env)]
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", servers)

@@ -5,15 +5,18 @@ server whose knowledge store (SQLite) holds the pilot entries."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import sys
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict
 
 import pytest
 
-from bot.local import free_port, start_server, wait_until_up
-from knowledge.scratch import LOCAL_POSTGRES, scratch_store
+from bot.local import LOCAL_REDIS, free_port, production_rasa_environment, start_server, wait_until_up
+from knowledge.scratch import LOCAL_POSTGRES, scratch_database, scratch_store
 from knowledge.store import open_store, sync
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -71,3 +74,25 @@ def parse(agent) -> Callable[[str], Dict[str, Any]]:
     loop = asyncio.new_event_loop()
     yield lambda text: loop.run_until_complete(parse_with(agent, text))
     loop.close()
+
+
+@dataclass(frozen=True)
+class ProductionStores:
+    database_url: str  # Rasa's tracker store (SQL), a database of its own
+    rasa_environment: Callable[[str], Dict[str, str]]  # action endpoint -> what endpoints.production.yml reads
+
+
+@pytest.fixture(scope="session")
+def production_stores() -> ProductionStores:
+    """Rasa's production stores for the tests that run Rasa as deployed: a tracker database on
+    the machine's PostgreSQL and a lock prefix in its Redis, both removed afterwards. Tests
+    keep apart by using senders of their own."""
+    import redis
+
+    prefix = f"lotsetest{uuid.uuid4().hex[:8]}"
+    with scratch_database(POSTGRES_URL, "lotse_rasa") as (database, url):
+        yield ProductionStores(url, functools.partial(production_rasa_environment, POSTGRES_URL, database,
+                                                      lock_prefix=prefix))
+    keys = redis.Redis(*LOCAL_REDIS).keys(f"{prefix}*")
+    if keys:
+        redis.Redis(*LOCAL_REDIS).delete(*keys)

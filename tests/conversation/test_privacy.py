@@ -9,13 +9,19 @@ import time
 import pytest
 import requests
 
-from bot.local import free_port, start_lotse, stop
+from bot.local import PROJECT_ROOT, free_port, start_lotse, stop
 
 
-@pytest.fixture(scope="module")
-def lotse_server(knowledge_store):
-    rasa_port, token = free_port(), secrets.token_urlsafe(16)
-    servers = start_lotse(rasa_port, free_port(), token, env={"DATABASE_URL": knowledge_store})
+@pytest.fixture(scope="module", params=["in-memory", "postgresql"])
+def lotse_server(request, knowledge_store):
+    """Rasa on `make run`'s in-memory tracker store, and on the production SQL store."""
+    rasa_port, actions_port, token = free_port(), free_port(), secrets.token_urlsafe(16)
+    env, endpoints = {"DATABASE_URL": knowledge_store}, None
+    if request.param == "postgresql":
+        stores = request.getfixturevalue("production_stores")
+        env.update(stores.rasa_environment(f"http://127.0.0.1:{actions_port}/webhook"))
+        endpoints = PROJECT_ROOT / "endpoints.production.yml"
+    servers = start_lotse(rasa_port, actions_port, token, env=env, endpoints=endpoints)
     yield f"http://127.0.0.1:{rasa_port}", token
     stop(servers)
 
@@ -29,7 +35,9 @@ def say(server: str, sender: str, text: str, language_code: str = "uk") -> list[
 
 
 def stored_events(server: str, token: str, sender: str) -> list[dict]:
-    reply = requests.get(f"{server}/conversations/{sender}/tracker", params={"token": token}, timeout=10)
+    """Every event Rasa holds of the conversation, in all its sessions, restarts included."""
+    reply = requests.get(f"{server}/conversations/{sender}/tracker", params={"token": token, "include_events": "ALL"},
+                         timeout=10)
     reply.raise_for_status()
     return reply.json()["events"]
 

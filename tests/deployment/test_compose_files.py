@@ -82,7 +82,7 @@ def test_rasa_gets_every_value_its_production_endpoints_need(compose):
     assert needed <= set(rasa["environment"])
     assert "endpoints.production.yml" in " ".join(rasa["command"])
     endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text(encoding="utf-8"))
-    assert endpoints["tracker_store"]["type"] == "SQL"
+    assert endpoints["tracker_store"]["type"] == "dialogue.tracker_store.ErasingSQLTrackerStore"
     assert endpoints["lock_store"]["type"] == "dialogue.lock_store.AtomicRedisLockStore"
 
 

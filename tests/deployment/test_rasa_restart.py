@@ -8,19 +8,17 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import subprocess
 import time
-import uuid
 from dataclasses import dataclass
+from typing import Callable
 
 import pytest
-import redis
 
 from actions.phrases import phrases
-from bot.local import (
-    LOCAL_REDIS, PROJECT_ROOT, free_port, production_rasa_environment, start_adapter, start_rasa, stop, wait_until_up,
-)
+from bot.local import PROJECT_ROOT, free_port, start_adapter, start_rasa, stop, wait_until_up
 from bot.settings import LOCAL_ADVISOR
-from knowledge.scratch import scratch_database, scratch_store
+from knowledge.scratch import scratch_store
 from tests.bot.test_restart import texts_in_topic
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
 from tests.bot.test_component_faults import SETTLE_SECONDS
@@ -32,8 +30,8 @@ BRACKWEDE_OFFICE = "Germanenstraße 22"  # the Bürgerberatung Brackwede (knowle
 @dataclass
 class ProductionStack:
     bot_api: str
-    rasa: list  # the one Rasa server, replaced on restart
-    start_rasa: callable
+    rasa: list[subprocess.Popen]  # the one Rasa server, replaced on restart
+    start_rasa: Callable[[], subprocess.Popen]
 
     def kill_rasa(self) -> None:
         """No chance to clean up, as a crash or an out-of-memory kill would give it."""
@@ -45,17 +43,16 @@ class ProductionStack:
 
 
 @pytest.fixture
-def production_stack(action_server) -> ProductionStack:
-    prefix, token = f"lotserestart{uuid.uuid4().hex[:8]}", secrets.token_urlsafe(16)
-    rasa_port, bot_api_port = free_port(), free_port()
-    with scratch_database(POSTGRES_URL, "lotse_restart") as (database, _), scratch_store(POSTGRES_URL) as adapter_store:
-        environment = production_rasa_environment(POSTGRES_URL, database, action_server, prefix)
+def production_stack(production_stores, action_server) -> ProductionStack:
+    token, rasa_port, bot_api_port = secrets.token_urlsafe(16), free_port(), free_port()
+    environment = production_stores.rasa_environment(action_server)
 
-        def start() -> object:
-            rasa = start_rasa(rasa_port, token, PROJECT_ROOT / "endpoints.production.yml", env=environment)
-            wait_until_up(f"http://127.0.0.1:{rasa_port}/", [rasa])
-            return rasa
+    def start() -> subprocess.Popen:
+        rasa = start_rasa(rasa_port, token, PROJECT_ROOT / "endpoints.production.yml", env=environment)
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", [rasa])
+        return rasa
 
+    with scratch_store(POSTGRES_URL) as adapter_store:
         rasa = [start()]
         adapter = start_adapter(rasa_port, token, bot_api_port, env={
             "DATABASE_URL": adapter_store, "LOTSE_PSEUDONYM_KEY": "test-key", "LOTSE_OFFICE_HOURS": "always",
@@ -64,10 +61,6 @@ def production_stack(action_server) -> ProductionStack:
             yield ProductionStack(f"http://127.0.0.1:{bot_api_port}", rasa, start)
         finally:
             stop(rasa + adapter)
-            keys = redis.Redis(*LOCAL_REDIS).keys(f"{prefix}*")
-            if keys:
-                redis.Redis(*LOCAL_REDIS).delete(*keys)
-
 
 def test_rasa_restarted_mid_conversation_remembers_it_and_answers_the_waiting_message_once(production_stack):
     telegram, user = production_stack.bot_api, next(NEWCOMERS)

@@ -11,41 +11,28 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import redis
 import sqlalchemy as sa
 
-from bot.local import LOCAL_REDIS, PROJECT_ROOT, free_port, production_rasa_environment, start_rasa, stop, wait_until_up
-from knowledge.scratch import scratch_database
-from tests.conftest import POSTGRES_URL
+from bot.local import PROJECT_ROOT, free_port, start_rasa, stop, wait_until_up
 from tests.conversation.test_privacy import say, stored_events
 
-@pytest.fixture
-def tracker_database() -> str:
-    """A database of its own on the machine's PostgreSQL, dropped afterwards."""
-    with scratch_database(POSTGRES_URL, "lotse_replicas") as (name, _):
-        yield name
-
 
 @pytest.fixture
-def two_replicas(tracker_database, action_server) -> tuple[list[str], str, str]:
-    prefix = f"lotsetest{uuid.uuid4().hex[:8]}"
+def two_replicas(production_stores, action_server) -> tuple[list[str], str, str]:
     token = secrets.token_urlsafe(16)
-    environment = production_rasa_environment(POSTGRES_URL, tracker_database, action_server, prefix)
+    environment = production_stores.rasa_environment(action_server)
     ports = [free_port(), free_port()]
     servers = [start_rasa(port, token, PROJECT_ROOT / "endpoints.production.yml", env=environment) for port in ports]
     try:
         for port in ports:
             wait_until_up(f"http://127.0.0.1:{port}/", servers)
-        yield [f"http://127.0.0.1:{port}" for port in ports], token, tracker_database
+        yield [f"http://127.0.0.1:{port}" for port in ports], token, production_stores.database_url
     finally:
         stop(servers)
-        lock_keys = redis.Redis(*LOCAL_REDIS).keys(f"{prefix}*")
-        if lock_keys:
-            redis.Redis(*LOCAL_REDIS).delete(*lock_keys)
 
 
 def test_one_conversation_alternating_between_two_replicas_stays_consistent(two_replicas):
-    (first, second), token, database = two_replicas
+    (first, second), token, database_url = two_replicas
     sender = f"replica-{uuid.uuid4().hex[:8]}"
     one_after_another = ["Hallo", "Ich suche eine Wohnung", "Wo ist das?", "Wann hat es offen?",
                          "Und wo gibt es Deutschkurse?", "danke"]
@@ -77,7 +64,7 @@ def test_one_conversation_alternating_between_two_replicas_stays_consistent(two_
     listens = [e for e in seen_by_first if e["event"] == "action" and e["name"] == "action_listen"]
     assert len(listens) >= len(sent)
 
-    stored = sa.create_engine(sa.engine.make_url(POSTGRES_URL).set(database=database), future=True)
+    stored = sa.create_engine(database_url, future=True)
     with stored.connect() as connection:
         rows = connection.execute(sa.text("SELECT count(*) FROM events WHERE sender_id = :sender AND type_name = 'user'"),
                                   {"sender": sender}).scalar_one()
