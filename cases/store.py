@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Sequence
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, UniqueConstraint, select
+from sqlalchemy import update as update_rows  # `update` is what Telegram sends
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -268,6 +269,4 @@ class CaseStore:
 
     def mark_processed(self, update_id: int) -> None:
         with Session(self._engine) as session, session.begin():
-            row = session.get(InboxRow, update_id)
-            if row is not None:
-                row.processed_at = _now()
+            session.execute(update_rows(InboxRow).where(InboxRow.update_id == update_id).values(processed_at=_now()))
