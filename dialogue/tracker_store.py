@@ -1,31 +1,40 @@
-"""Rasa's SQLTrackerStore, able to erase a conversation and cheaper per message.
+"""Rasa's SQLTrackerStore, able to erase a conversation, cheaper per message, and not tripped
+by a dropped database connection.
 
 Erasing: Rasa 3.6's SQL store only ever appends. Saving a tracker counts the stored events of
 the current session and writes the tracker's events beyond that count, so replacing a
-conversation through Rasa's HTTP API (`PUT /conversations/<id>/tracker/events`, which `/delete`
-sends with no events) left every row in PostgreSQL, while the in-memory store of `make run`
-forgot it. Here a tracker built outside the store (a replacement) takes the place of
-everything stored under its sender; a tracker the store read or started gets the events added
-since, known without counting rows again.
+conversation with no events through Rasa's HTTP API (`PUT /conversations/<id>/tracker/events`
+with `[]`, which `/delete` sends) left every row in PostgreSQL, while the in-memory store of
+`make run` forgot it. Here saving an empty tracker that the store did not read deletes every
+stored session of its sender. Rasa also saves an empty tracker when it starts a conversation
+it could not read; when reading failed (Rasa's FailSafeTrackerStore then goes on with an
+empty conversation), nothing is deleted.
 
 Cheaper: reading a conversation for each message (query, JSON, replaying every event) and
 counting its rows before each save were half of Rasa's work per message under load
-(`make bench-load`). A conversation just saved is kept in memory and handed out again for its
-next message if its newest stored row is still the one this process saw after writing;
-another replica's write or an erasure changes that, and the conversation is read again. The cached tracker is taken out while a message uses it, so a turn that fails
-before saving leaves nothing half-done behind."""
+(`make bench-load`). A tracker the store read or saved knows how many of its events are
+stored, so no rows are counted; and a conversation just saved is kept in memory and handed to
+its next message if its newest stored row is still the one this process saw after writing.
+Another replica's write or an erasure changes that, and the conversation is read again. The
+cached tracker is taken out while a message uses it, so a turn that fails before saving
+leaves nothing half-done behind.
+
+Dropped connections: Rasa's engine does not notice connections PostgreSQL has closed (a
+restart, a fail-over, a cut network); the next message then failed to read its conversation
+and Rasa answered it as a new one. Connections are checked before use (`pool_pre_ping`)."""
 
 from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
+from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 
-# Set on each tracker this store reads, starts or saves: how many of its events are stored.
+# Set on each tracker this store reads or saves: how many of its events are stored.
 _STORED_EVENTS = "_lotse_stored_events"
 # Set on trackers read by `retrieve`: they hold the latest session only, as Rasa expects there.
 _LATEST_SESSION = "_lotse_latest_session"
@@ -38,23 +47,27 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, cached_conversations: int = CACHED_CONVERSATIONS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        checked = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url))
+        self.engine.dispose()
+        self.engine = checked
+        self.sessionmaker.configure(bind=checked)
         self._cache_size = cached_conversations
         self._recent: OrderedDict[str, tuple[DialogueStateTracker, Optional[int]]] = OrderedDict()
-
-    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
-        """A new conversation: nothing of it is stored yet, its events are appended."""
-        tracker = super().init_tracker(sender_id)
-        setattr(tracker, _STORED_EVENTS, 0)
-        return tracker
+        self._unreadable: set[str] = set()  # senders whose conversation could not be read last time
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         tracker, newest_row = self._recent.pop(sender_id, (None, None))
-        if tracker is not None and newest_row == self._newest_row(sender_id):
-            return tracker
-        tracker = await super().retrieve(sender_id)
+        with self._reading(sender_id):
+            if tracker is not None and newest_row == self._newest_row(sender_id):
+                return tracker
+            tracker = await super().retrieve(sender_id)
         if tracker is not None:
             setattr(tracker, _LATEST_SESSION, True)
         return tracker
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
+        with self._reading(conversation_id):
+            return await super().retrieve_full_tracker(conversation_id)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
@@ -72,14 +85,24 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
                 self._recent.popitem(last=False)
 
     def _additional_events(self, session, tracker: DialogueStateTracker) -> Iterator:
-        """The events to write in `save`; for a replacement, after deleting what was stored
-        under its sender, in every session (the caller's transaction commits both)."""
+        """The events to write in `save` (the caller's transaction commits them, and a deletion)."""
         stored = getattr(tracker, _STORED_EVENTS, None)
-        if stored is None:
+        if stored is not None:
+            return itertools.islice(tracker.events, stored, len(tracker.events))
+        if not tracker.events and tracker.sender_id not in self._unreadable:  # replaced by nothing: erased
             session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete(
                 synchronize_session=False)
-            stored = 0
-        return itertools.islice(tracker.events, stored, len(tracker.events))
+            return iter(())
+        return super()._additional_events(session, tracker)
+
+    @contextmanager
+    def _reading(self, sender_id: str) -> Iterator[None]:
+        try:
+            yield
+        except Exception:
+            self._unreadable.add(sender_id)
+            raise
+        self._unreadable.discard(sender_id)
 
     def _newest_row(self, sender_id: str) -> Optional[int]:
         events = self.SQLEvent.__table__

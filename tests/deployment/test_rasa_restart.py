@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pytest
+import sqlalchemy as sa
 
 from actions.phrases import phrases
 from bot.local import PROJECT_ROOT, free_port, start_adapter, start_rasa, stop, wait_until_up
@@ -30,6 +31,7 @@ BRACKWEDE_OFFICE = "Germanenstraße 22"  # the Bürgerberatung Brackwede (knowle
 @dataclass
 class ProductionStack:
     bot_api: str
+    tracker_database: str  # Rasa's alone in this test
     rasa: list[subprocess.Popen]  # the one Rasa server, replaced on restart
     start_rasa: Callable[[], subprocess.Popen]
 
@@ -58,9 +60,11 @@ def production_stack(production_stores, action_server) -> ProductionStack:
             "DATABASE_URL": adapter_store, "LOTSE_PSEUDONYM_KEY": "test-key", "LOTSE_OFFICE_HOURS": "always",
             "LOTSE_RETRY_SECONDS": "1", "LOTSE_GIVE_UP_SECONDS": "600"})
         try:
-            yield ProductionStack(f"http://127.0.0.1:{bot_api_port}", rasa, start)
+            yield ProductionStack(f"http://127.0.0.1:{bot_api_port}",
+                                  sa.engine.make_url(production_stores.database_url).database, rasa, start)
         finally:
             stop(rasa + adapter)
+
 
 def test_rasa_restarted_mid_conversation_remembers_it_and_answers_the_waiting_message_once(production_stack):
     telegram, user = production_stack.bot_api, next(NEWCOMERS)
@@ -111,3 +115,25 @@ def test_rasa_restarted_mid_hand_over_loses_no_message_and_no_close(production_s
     assert phrases().say("lotse_unavailable", "en") not in to_newcomer
     assert to_newcomer.count("Yes, I am here. Which street?") == 1 and to_newcomer.count(closed) == 1
     assert texts_in_topic(telegram, thread).count("Are you there? It is about my flat") == 1
+
+
+def test_rasa_losing_its_database_connections_loses_no_message(production_stack):
+    telegram, user = production_stack.bot_api, next(NEWCOMERS)
+    say(telegram, user, "Ich suche Arbeit, wer hilft mir?")
+    wait_for(lambda: sent(telegram, user))
+    time.sleep(SETTLE_SECONDS)
+    answered = len(sent(telegram, user))
+    admin = sa.create_engine(POSTGRES_URL, future=True)
+    with admin.begin() as connection:
+        cut = connection.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                         "WHERE datname = :database"), {"database": production_stack.tracker_database})
+        assert cut.scalar_one() >= 1  # Rasa's connections to its tracker store are gone
+    admin.dispose()
+
+    say(telegram, user, "Wo ist das?")
+    where = phrases().say("where_intro", "de")
+    wait_for(lambda: [m for m in sent(telegram, user)[answered:] if m["text"].startswith(where)], seconds=60)
+    time.sleep(SETTLE_SECONDS)
+    after = [m["text"] for m in sent(telegram, user)[answered:]]
+    assert sum(text.startswith(where) for text in after) == 1, after
+    assert after.count(phrases().say("lotse_unavailable", "de")) <= 1, after

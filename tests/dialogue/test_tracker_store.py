@@ -1,6 +1,7 @@
 """Rasa's SQL tracker store as Lotse runs it in production (dialogue/tracker_store.py), on
-SQLite and on the machine's PostgreSQL: `/delete` leaves nothing of a conversation, and a
-conversation that goes on stores each event once."""
+SQLite and on the machine's PostgreSQL: `/delete` leaves nothing of a conversation, a
+conversation that goes on stores each event once, and one that could not be read is not
+erased by the fresh start Rasa then makes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Callable
 
 import pytest
 import sqlalchemy as sa
+from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -100,3 +102,20 @@ def test_a_conversation_another_replica_went_on_with_or_erased_is_read_again(ope
 
     run(there.save(DialogueStateTracker.from_dict(sender, [], DOMAIN.slots)))  # erased on the other replica
     assert run(here.retrieve(sender)) is None
+
+
+def test_a_conversation_that_could_not_be_read_is_kept_when_rasa_starts_afresh(store, monkeypatch):
+    sender = f"newcomer-{uuid.uuid4().hex[:8]}"
+    run(store.save(DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen"), *turn("де житло?", "Тут")],
+                                                    DOMAIN.slots)))
+
+    def unreachable(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(store, "_event_query", unreachable)
+    # As Rasa reads a conversation for a message: its FailSafeTrackerStore goes on with an
+    # empty conversation when reading fails, and saves it.
+    fresh = run(FailSafeTrackerStore(store).get_or_create_tracker(sender, append_action_listen=False))
+    monkeypatch.undo()
+    assert len(fresh.events) == 0
+    assert len(rows_of(store, sender)) == 5
