@@ -6,9 +6,7 @@ the current session and writes the tracker's events beyond that count, so replac
 conversation with no events through Rasa's HTTP API (`PUT /conversations/<id>/tracker/events`
 with `[]`, which `/delete` sends) left every row in PostgreSQL, while the in-memory store of
 `make run` forgot it. Here saving an empty tracker that the store did not read deletes every
-stored session of its sender. Rasa also saves an empty tracker when it starts a conversation
-it could not read; when reading failed (Rasa's FailSafeTrackerStore then goes on with an
-empty conversation), nothing is deleted.
+stored session of its sender.
 
 Cheaper: reading a conversation for each message (query, JSON, replaying every event) and
 counting its rows before each save were half of Rasa's work per message under load
@@ -19,19 +17,22 @@ Another replica's write or an erasure changes that, and the conversation is read
 cached tracker is taken out while a message uses it, so a turn that fails before saving
 leaves nothing half-done behind.
 
-Dropped connections: Rasa's engine does not notice connections PostgreSQL has closed (a
-restart, a fail-over, a cut network); the next message then failed to read its conversation
-and Rasa answered it as a new one. Connections are checked before use (`pool_pre_ping`)."""
+Unreadable conversations: when reading a conversation fails, Rasa's FailSafeTrackerStore goes
+on with an empty one: the newcomer is answered as a stranger, the turn is saved by counting
+rows of another state (or, with erasing, the conversation would be deleted). With this store
+Rasa fails the message instead; its REST channel then answers nothing, and the adapter keeps
+the message and tries again (the newcomer hears once that Lotse cannot answer right now).
+Rasa's engine also did not notice connections PostgreSQL had closed (a restart, a fail-over,
+a cut network), so the next message failed that way: connections are checked before use."""
 
 from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
-from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 
 # Set on each tracker this store reads or saves: how many of its events are stored.
@@ -47,27 +48,22 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, cached_conversations: int = CACHED_CONVERSATIONS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _fail_instead_of_forgetting()
         checked = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url))
         self.engine.dispose()
         self.engine = checked
         self.sessionmaker.configure(bind=checked)
         self._cache_size = cached_conversations
         self._recent: OrderedDict[str, tuple[DialogueStateTracker, Optional[int]]] = OrderedDict()
-        self._unreadable: set[str] = set()  # senders whose conversation could not be read last time
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         tracker, newest_row = self._recent.pop(sender_id, (None, None))
-        with self._reading(sender_id):
-            if tracker is not None and newest_row == self._newest_row(sender_id):
-                return tracker
-            tracker = await super().retrieve(sender_id)
+        if tracker is not None and newest_row == self._newest_row(sender_id):
+            return tracker
+        tracker = await super().retrieve(sender_id)
         if tracker is not None:
             setattr(tracker, _LATEST_SESSION, True)
         return tracker
-
-    async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
-        with self._reading(conversation_id):
-            return await super().retrieve_full_tracker(conversation_id)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
@@ -89,22 +85,27 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         stored = getattr(tracker, _STORED_EVENTS, None)
         if stored is not None:
             return itertools.islice(tracker.events, stored, len(tracker.events))
-        if not tracker.events and tracker.sender_id not in self._unreadable:  # replaced by nothing: erased
+        if not tracker.events:  # replaced by nothing: erased
             session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete(
                 synchronize_session=False)
             return iter(())
         return super()._additional_events(session, tracker)
 
-    @contextmanager
-    def _reading(self, sender_id: str) -> Iterator[None]:
-        try:
-            yield
-        except Exception:
-            self._unreadable.add(sender_id)
-            raise
-        self._unreadable.discard(sender_id)
-
     def _newest_row(self, sender_id: str) -> Optional[int]:
         events = self.SQLEvent.__table__
         with self.engine.connect() as connection:
             return connection.execute(sa.select(sa.func.max(events.c.id)).where(events.c.sender_id == sender_id)).scalar()
+
+
+async def _retrieve_or_fail(self: FailSafeTrackerStore, sender_id: str) -> Optional[DialogueStateTracker]:
+    return await self._tracker_store.retrieve(sender_id)
+
+
+async def _retrieve_full_tracker_or_fail(self: FailSafeTrackerStore, sender_id: str) -> Optional[DialogueStateTracker]:
+    return await self._tracker_store.retrieve_full_tracker(sender_id)
+
+
+def _fail_instead_of_forgetting() -> None:
+    """Rasa wraps every tracker store in a FailSafeTrackerStore; its reads now pass errors on."""
+    FailSafeTrackerStore.retrieve = _retrieve_or_fail
+    FailSafeTrackerStore.retrieve_full_tracker = _retrieve_full_tracker_or_fail
