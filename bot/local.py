@@ -73,7 +73,7 @@ def start_rasa(port: int, token: str, endpoints: Path, env: dict[str, str] | Non
     """A Rasa server with the trained model: REST channel and the token-protected HTTP API."""
     return start_server(str(Path(sys.executable).with_name("rasa")), "run", "--model", "models", "--port", str(port),
                         "--credentials", "credentials.yml", "--endpoints", str(endpoints), "--enable-api",
-                        "--auth-token", token, env=env)
+                        f"--auth-token={token}", env=env)  # one word: a token may start with "-"
 
 
 def production_rasa_environment(postgres: str, database: str, action_endpoint: str,

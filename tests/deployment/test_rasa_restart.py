@@ -46,7 +46,8 @@ class ProductionStack:
 
 @pytest.fixture
 def production_stack(production_stores, action_server) -> ProductionStack:
-    token, rasa_port, bot_api_port = secrets.token_urlsafe(16), free_port(), free_port()
+    # A token may start with "-" (token_urlsafe makes one in 64): Rasa must not take it for an option.
+    token, rasa_port, bot_api_port = f"-{secrets.token_urlsafe(16)}", free_port(), free_port()
     environment = production_stores.rasa_environment(action_server)
 
     def start() -> subprocess.Popen:
