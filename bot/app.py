@@ -98,8 +98,9 @@ async def _mark_handled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The update stays unprocessed in the inbox and is tried again; the newcomer hears once
-    that Lotse cannot answer right now (unless an advisor has the conversation), and when Rasa stays away longer than `give_up_after`
-    the message goes to an advisor instead. Message text is never logged."""
+    that Lotse cannot answer right now (unless an advisor has the conversation), and when Rasa
+    stays away longer than `give_up_after` the message goes to an advisor instead. Message
+    text is never logged."""
     if not isinstance(update, Update):
         logger.error("error outside an update", exc_info=context.error)
         return
