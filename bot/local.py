@@ -142,6 +142,12 @@ def stop(servers: list[subprocess.Popen]) -> None:
         server.wait(timeout=30)
 
 
+def kill(server: subprocess.Popen) -> None:
+    """Kills a server without a chance to clean up, as a crash or power cut would (the fault tests)."""
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)
+
+
 def _stop_signal(signum, frame) -> None:
     raise KeyboardInterrupt
 

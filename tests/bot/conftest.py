@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import signal
 import subprocess
 from dataclasses import dataclass, field
 
 import pytest
 
-from bot.local import free_port, start_actions, start_adapter, start_lotse, stop, wait_until_up
+from bot.local import free_port, kill, start_actions, start_adapter, start_lotse, stop, wait_until_up
 
 
 @dataclass
@@ -24,21 +22,16 @@ class LotseStack:
 
     def crash_adapter(self) -> None:
         """Kills the adapter without a chance to clean up, as a crash or power cut would."""
-        _kill(self.servers[-1])
+        kill(self.servers[-1])
 
     def start_adapter_again(self, **environment: str) -> None:
         self.servers[-1] = self.restart(environment)
 
     def crash_actions(self) -> None:
-        _kill(self.servers[0])
+        kill(self.servers[0])
 
     def start_actions_again(self) -> None:
         self.servers[0] = self.restart_actions()
-
-
-def _kill(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGKILL)
-    server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,7 @@ sent meanwhile is answered or relayed exactly once, and no advisor's reply or /c
 
 from __future__ import annotations
 
-import os
 import secrets
-import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -17,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from actions.phrases import phrases
-from bot.local import PROJECT_ROOT, free_port, start_adapter, start_rasa, stop, wait_until_up
+from bot.local import PROJECT_ROOT, free_port, kill, start_adapter, start_rasa, stop, wait_until_up
 from bot.settings import LOCAL_ADVISOR
 from knowledge.scratch import scratch_store
 from tests.bot.test_restart import texts_in_topic
@@ -36,9 +34,7 @@ class ProductionStack:
     start_rasa: Callable[[], subprocess.Popen]
 
     def kill_rasa(self) -> None:
-        """No chance to clean up, as a crash or an out-of-memory kill would give it."""
-        os.killpg(self.rasa[0].pid, signal.SIGKILL)
-        self.rasa[0].wait(timeout=10)
+        kill(self.rasa[0])
 
     def start_rasa_again(self) -> None:
         self.rasa[:] = [self.start_rasa()]
