@@ -46,14 +46,13 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
     """Configured like Rasa's `SQL` tracker store (endpoints.production.yml), with
     `type: dialogue.tracker_store.ErasingSQLTrackerStore`."""
 
-    def __init__(self, *args: Any, cached_conversations: int = CACHED_CONVERSATIONS, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _fail_instead_of_forgetting()
         checked = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url))
         self.engine.dispose()
         self.engine = checked
         self.sessionmaker.configure(bind=checked)
-        self._cache_size = cached_conversations
         self._recent: OrderedDict[str, tuple[DialogueStateTracker, Optional[int]]] = OrderedDict()
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
@@ -75,9 +74,9 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         self._recent.pop(tracker.sender_id, None)
         await super().save(tracker)
         setattr(tracker, _STORED_EVENTS, len(tracker.events))
-        if getattr(tracker, _LATEST_SESSION, False) and self._cache_size > 0:
+        if getattr(tracker, _LATEST_SESSION, False):
             self._recent[tracker.sender_id] = (tracker, self._newest_row(tracker.sender_id))
-            while len(self._recent) > self._cache_size:
+            if len(self._recent) > CACHED_CONVERSATIONS:
                 self._recent.popitem(last=False)
 
     def _additional_events(self, session, tracker: DialogueStateTracker) -> Iterator:
