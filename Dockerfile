@@ -26,4 +26,5 @@ COPY config.yml domain.yml endpoints.yml endpoints.production.yml credentials.ym
 RUN mkdir var models && chown lotse var
 USER lotse
 EXPOSE 5005 5055 8443
-CMD ["rasa", "run", "--enable-api", "--port", "5005", "--model", "models", "--credentials", "credentials.yml", "--endpoints", "endpoints.production.yml"]
+# Rasa with its API behind the token from the environment: dialogue/serve.py refuses to start without one.
+CMD ["python", "-m", "dialogue.serve", "--port", "5005", "--model", "models", "--credentials", "credentials.yml", "--endpoints", "endpoints.production.yml"]

@@ -16,8 +16,7 @@ from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, Resta
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.erasure import schedule_erasure
-from actions.phrases import phrases
+from actions.phrases import phrases, privacy_notice
 from actions.render import answer_message, hours_message, location_message
 from knowledge.answers import GivenAnswer, log_answer, rate_answer
 from knowledge.districts import match_district, nearest_district
@@ -46,7 +45,31 @@ def language_of(tracker: Tracker) -> str:
     return serving_language(client_code)
 
 
-class SayPhrase(Action, ABC):
+class LotseAction(Action, ABC):
+    """An action whose failure does not fail the turn: whatever goes wrong (a database away, a
+    forged entity value), the newcomer hears once that this question could not be answered,
+    with the way to a person, and the turn ends. An action server that answers nothing means
+    it is down; the adapter must not take a broken action for that and retry it for minutes.
+    The log names the action and the error's kind, never the message or the error's text
+    (which may quote what the newcomer typed)."""
+
+    @abstractmethod
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        """What the action does."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        try:
+            return await self.respond(dispatcher, tracker, domain)
+        except Exception as error:  # noqa: BLE001 - any failure is answered, none ends the turn unanswered
+            logger.error("action %s failed: %s", self.name(), type(error).__name__)
+            dispatcher.messages.clear()  # half an answer would mislead
+            language = language_of(tracker)
+            dispatcher.utter_message(text=phrases().say("action_failed", language),
+                                     buttons=[button(phrases().say("button_advisor", language), "request_human")])
+            return []
+
+
+class SayPhrase(LotseAction, ABC):
     """Sends one phrase of the table in the conversation's language; one subclass per phrase."""
 
     @property
@@ -57,13 +80,13 @@ class SayPhrase(Action, ABC):
     def name(self) -> str:
         return f"action_{self.phrase}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text=phrases().say(self.phrase, language_of(tracker)))
         return []
 
 
 SPOKEN_PHRASES = ("greet", "ask_topic", "goodbye", "you_are_welcome", "bot_challenge", "out_of_scope", "emergency",
-                  "privacy", "keep_conversation")
+                  "keep_conversation")
 SAY_ACTIONS = [type(f"Say_{phrase}", (SayPhrase,), {"phrase": phrase}) for phrase in SPOKEN_PHRASES]
 
 
@@ -138,26 +161,37 @@ def topic_buttons(language: str, topics: tuple[str, ...] = TOPICS) -> list[dict[
         button(phrases().say("button_advisor", language), "request_human")]
 
 
-class Start(Action):
+class PrivacyNotice(LotseAction):
+    """What is stored, for how long (the retention limit the city set), who sees it."""
+
+    def name(self) -> str:
+        return "action_privacy"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text=privacy_notice(language_of(tracker)))
+        return []
+
+
+class Start(LotseAction):
     """`/start`: who Lotse is, a short privacy notice, the topic menu."""
 
     def name(self) -> str:
         return "action_start"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         dispatcher.utter_message(text=phrases().say("start", language), buttons=topic_buttons(language))
         return [SlotSet("language", language)]  # the buttons that follow carry no words to detect it from
 
 
-class ChooseLanguage(Action):
+class ChooseLanguage(LotseAction):
     """The language picker: each language named in itself; a pressed button (its payload
     carries the `language` entity, which sets the slot) is confirmed in the new language."""
 
     def name(self) -> str:
         return "action_choose_language"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         chosen = entity(tracker, "language")
         if (tracker.latest_message.get("text") or "").startswith("/") and chosen in LANGUAGES:
             dispatcher.utter_message(text=phrases().say("language_chosen", chosen))
@@ -168,13 +202,13 @@ class ChooseLanguage(Action):
         return []
 
 
-class AskDelete(Action):
+class AskDelete(LotseAction):
     """`/delete`: nothing is erased without a yes."""
 
     def name(self) -> str:
         return "action_ask_delete"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         dispatcher.utter_message(text=phrases().say("ask_delete", language), buttons=[
             button(phrases().say("button_delete_yes", language), "affirm"),
@@ -182,28 +216,27 @@ class AskDelete(Action):
         return []
 
 
-class DeleteConversation(Action):
-    """After the yes: erases the conversation in Rasa (actions/erasure.py), tells the channel
-    to delete what it keeps (its hand-over records), and starts afresh."""
+class DeleteConversation(LotseAction):
+    """After the yes: asks the channel to erase the conversation (dialogue/channel.py erases it
+    in Rasa, the adapter what it keeps: cases, its inbox, the advisors' topic), and starts
+    afresh. The confirmation is in the channel's hands: it is sent only once all is erased."""
 
     def name(self) -> str:
         return "action_delete_conversation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=phrases().say("deleted", language_of(tracker)))
-        dispatcher.utter_message(json_message={"delete_conversation": True})
-        schedule_erasure(tracker.sender_id)
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(json_message={"delete_conversation": {"language": language_of(tracker)}})
         return [Restarted()]
 
 
-class Clarify(Action):
+class Clarify(LotseAction):
     """A message Lotse did not understand: first "did you mean …?" with the likeliest topics,
     then the offer of an advisor, then the hand-over itself."""
 
     def name(self) -> str:
         return "action_clarify"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language, failures = language_of(tracker), int(tracker.get_slot("not_understood") or 0)
         if failures >= CLARIFICATIONS_BEFORE_HANDOVER:
             return [SlotSet("not_understood", 0), FollowupAction("action_hand_over")]
@@ -230,13 +263,13 @@ def likeliest_topics(message: dict[str, Any], count: int = 2) -> tuple[str, ...]
     return tuple(ranked[:count]) or TOPICS
 
 
-class AnswerTopic(Action):
+class AnswerTopic(LotseAction):
     """A topic question: the best matching services from the knowledge base."""
 
     def name(self) -> str:
         return "action_answer_topic"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name")
         topic = TOPIC_INTENTS.get(intent) or tracker.get_slot("topic")
         text = tracker.latest_message.get("text") or ""
@@ -245,25 +278,25 @@ class AnswerTopic(Action):
         return _send_services(dispatcher, language_of(tracker), topic, query, 0, tracker.get_slot("district"))
 
 
-class MoreResults(Action):
+class MoreResults(LotseAction):
     """The "more" button: the next page for the same question."""
 
     def name(self) -> str:
         return "action_more_results"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         offset = int(tracker.get_slot("results_offset") or 0)
         return _send_services(dispatcher, language_of(tracker), tracker.get_slot("topic"),
                               tracker.get_slot("topic_query") or "", offset, tracker.get_slot("district"))
 
 
-class ShowWhere(Action):
+class ShowWhere(LotseAction):
     """"Where is it?" after an answer: the addresses of the services just shown, with a map link."""
 
     def name(self) -> str:
         return "action_show_where"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language, services = language_of(tracker), shown_services(tracker)
         if not services:
             return ask_for_the_topic(dispatcher, tracker)
@@ -272,14 +305,14 @@ class ShowWhere(Action):
         return []
 
 
-class ShowHours(Action):
+class ShowHours(LotseAction):
     """"When is it open?", "and on Saturday?", "tomorrow?" after an answer: the hours of the
     services just shown on that day, or for the whole week."""
 
     def name(self) -> str:
         return "action_show_hours"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language, services = language_of(tracker), shown_services(tracker)
         if not services:
             return ask_for_the_topic(dispatcher, tracker)
@@ -301,14 +334,14 @@ def day_meant(weekday: str | None, today: date) -> date | None:
     return None
 
 
-class ChooseDistrict(Action):
+class ChooseDistrict(LotseAction):
     """A district pressed, typed ("in Brackwede?") or from a shared location: remembered, and
     the last question answered again with that district's offices first."""
 
     def name(self) -> str:
         return "action_choose_district"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         district = district_meant(tracker)
         if district is None:
             dispatcher.utter_message(text=phrases().say("district_unknown", language_of(tracker)), buttons=district_buttons())
@@ -321,20 +354,30 @@ def district_meant(tracker: Tracker) -> str | None:
     named = entity(tracker, "district")
     if named in BIELEFELD_DISTRICTS:
         return named
-    latitude, longitude = entity(tracker, "latitude"), entity(tracker, "longitude")
-    if latitude is not None and longitude is not None:
-        return nearest_district(float(latitude), float(longitude))
+    place = coordinates(entity(tracker, "latitude"), entity(tracker, "longitude"))
+    if place is not None:
+        return nearest_district(*place)
     return match_district(tracker.latest_message.get("text") or "")
 
 
-class RateAnswer(Action):
+def coordinates(latitude: Any, longitude: Any) -> tuple[float, float] | None:
+    """A shared location's coordinates, or None for anything that is not one: the entities
+    come from a button's payload, which a newcomer can also type."""
+    try:
+        place = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        return None
+    return place if -90 <= place[0] <= 90 and -180 <= place[1] <= 180 else None
+
+
+class RateAnswer(LotseAction):
     """👍 or 👎 (pressed under an answer, or typed right after one): stored with the answer,
     never with the person; a 👎 offers other words or an advisor."""
 
     def name(self) -> str:
         return "action_rate_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         helpful = tracker.latest_message.get("intent", {}).get("name") == "feedback_helpful"
         answer_id = entity(tracker, "answer_id") or tracker.get_slot("answer_id")
@@ -350,7 +393,7 @@ class RateAnswer(Action):
         return []
 
 
-class HandOver(Action):
+class HandOver(LotseAction):
     """Hands the conversation to an advisor: tells the newcomer, emits a hand-over message for
     the channel (language, topic, priority, short summary) and pauses the bot until the
     advisor's side resumes the conversation."""
@@ -358,7 +401,7 @@ class HandOver(Action):
     def name(self) -> str:
         return "action_hand_over"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         dispatcher.utter_message(text=phrases().say("handover", language))
         dispatcher.utter_message(json_message={"handover": handover_request(tracker, language)})

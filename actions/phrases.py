@@ -12,6 +12,7 @@ from typing import Mapping
 import yaml
 
 from nlu.language import DEFAULT_LANGUAGE
+from retention.limits import configured_days
 
 RIGHT_TO_LEFT = frozenset({"ar", "prs"})
 TABLE = Path(__file__).resolve().parent / "phrases.yml"
@@ -37,3 +38,8 @@ class Phrases:
 @lru_cache(maxsize=1)
 def phrases() -> Phrases:
     return Phrases(yaml.safe_load(TABLE.read_text(encoding="utf-8")))
+
+
+def privacy_notice(language: str | None) -> str:
+    """What is stored, for how long (the limit the city set), who sees it."""
+    return phrases().say("privacy", language, days=str(configured_days()))

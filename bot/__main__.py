@@ -12,13 +12,17 @@ import logging
 import os
 import signal
 from datetime import datetime
+from typing import Any, Coroutine
 
 from aiohttp import web
-from telegram import Update
+from telegram import Bot, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.advisors import remind_of_the_queue
-from bot.app import build_application, enqueue, poll, retry_unfinished
+from bot.app import POLL_SECONDS, POLLING, RETRYING, build_application, enqueue, poll, retry_unfinished
+from bot.liveness import Liveness
 from bot.log_privacy import keep_logs_private
 from bot.lotse import Lotse
 from bot.newcomers import set_menu
@@ -32,9 +36,11 @@ from knowledge.store import PROJECT_ROOT, open_store
 
 logger = logging.getLogger("bot")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+REMINDING = "office-hours reminder"
+REMINDER_CHECK_SECONDS = 60.0
 
 
-def http_app(application: Application, secret: str | None) -> web.Application:
+def http_app(application: Application, secret: str | None, liveness: Liveness) -> web.Application:
     """GET /health; with a webhook secret also Telegram's POSTs: checked, stored in the
     inbox, answered 200 only once stored."""
     lotse: Lotse = application.bot_data["lotse"]
@@ -48,14 +54,17 @@ def http_app(application: Application, secret: str | None) -> web.Application:
             update = Update.de_json(payload, application.bot)
         except (ValueError, KeyError, TypeError):
             return web.Response(status=400, text="not a Telegram update")
-        lotse.cases.receive([payload])
+        await asyncio.to_thread(lotse.cases.receive, [payload])
         await enqueue(application, update)
         return web.Response(text="ok")
 
     async def health(request: web.Request) -> web.Response:
-        if lotse.cases.reachable():
-            return web.Response(text="ok")
-        return web.Response(status=503, text="database unreachable")
+        problems = liveness.problems()
+        if not await asyncio.to_thread(lotse.cases.reachable):
+            problems.append("database unreachable")
+        if problems:
+            return web.Response(status=503, text="\n".join(problems))
+        return web.Response(text="ok")
 
     app = web.Application()
     if secret:
@@ -64,45 +73,73 @@ def http_app(application: Application, secret: str | None) -> web.Application:
     return app
 
 
-async def run(settings: Settings, key: bytes) -> None:
+async def check_advisors_group(bot: Bot, chat_id: int) -> None:
+    """Refuses to start unless the advisors' chat is a forum where the bot may open, close and
+    delete topics: otherwise every hand-over would open a case that no advisor ever sees."""
+    where = f"LOTSE_ADVISORS_CHAT_ID={chat_id}"
+    try:
+        chat = await bot.get_chat(chat_id)
+        member = await bot.get_chat_member(chat_id, bot.id)
+    except TelegramError as error:
+        raise SystemExit(f"{where}: Telegram does not show the bot this chat ({error.message}); "
+                         "add the bot to the advisors' group") from None
+    if not chat.is_forum:
+        raise SystemExit(f"{where}: the advisors' group must be a forum: turn on Topics in its settings")
+    rights = ("can_manage_topics", "can_delete_messages")
+    if member.status != ChatMemberStatus.ADMINISTRATOR or not all(getattr(member, right, False) for right in rights):
+        raise SystemExit(f"{where}: make the bot an administrator of the advisors' group with the rights to "
+                         "manage topics and to delete messages")
+
+
+async def run(settings: Settings, key: bytes) -> int:
+    """Serves until SIGINT or SIGTERM (exit code 0), or until a background loop dies (1)."""
     engine = open_store()
     rasa = RasaClient(settings.rasa_url, settings.rasa_token)
     lotse = Lotse(settings, CaseStore(engine), rasa, key)
     application = build_application(lotse)
-    stop = asyncio.Event()
+    if settings.webhook_url and not settings.webhook_secret:
+        raise SystemExit("LOTSE_WEBHOOK_URL needs LOTSE_WEBHOOK_SECRET (Telegram's secret_token)")
+    stop, liveness = asyncio.Event(), Liveness()
     for signum in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+
+    def in_background(loop: str, cycle_within: float, work: Coroutine[Any, Any, None]) -> asyncio.Task:
+        liveness.expect(loop, cycle_within)
+        task = asyncio.create_task(work)
+        liveness.watch(task, loop, stop)
+        return task
+
     async with application:
+        await check_advisors_group(application.bot, settings.advisors_chat)
         await application.start()
         await set_menu(application.bot)
-        background = [
-            asyncio.create_task(remind_at_openings(settings.office_hours, lambda: remind_of_the_queue(application.bot, lotse),
-                                                   lambda: datetime.now(BERLIN))),
-            asyncio.create_task(retry_unfinished(application, settings.retry_every)),
-        ]
-        if settings.webhook_url and not settings.webhook_secret:
-            raise SystemExit("LOTSE_WEBHOOK_URL needs LOTSE_WEBHOOK_SECRET (Telegram's secret_token)")
-        runner = web.AppRunner(http_app(application, settings.webhook_secret if settings.webhook_url else None))
+        background = [in_background(RETRYING, 3 * settings.retry_every.total_seconds() + 60,
+                                    retry_unfinished(application, settings.retry_every, liveness))]
+        if not settings.office_hours.always:
+            background.append(in_background(REMINDING, 3 * REMINDER_CHECK_SECONDS, remind_at_openings(
+                settings.office_hours, lambda: remind_of_the_queue(application.bot, lotse), lambda: datetime.now(BERLIN),
+                check_every=REMINDER_CHECK_SECONDS, cycle_done=lambda: liveness.cycle_done(REMINDING))))
+        runner = web.AppRunner(http_app(application, settings.webhook_secret if settings.webhook_url else None,
+                                        liveness))
         await runner.setup()
         if settings.http_port is not None:
-            await web.TCPSite(runner, "0.0.0.0", settings.http_port).start()
+            await web.TCPSite(runner, settings.http_host, settings.http_port).start()
         if settings.webhook_url:
             await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
                                               allowed_updates=Update.ALL_TYPES)
             logger.info("webhook mode")
-            await stop.wait()
         else:
             await application.bot.delete_webhook()
             logger.info("polling %s", settings.bot_api or "Telegram")
-            polling = asyncio.create_task(poll(application, stop))
-            await stop.wait()
-            polling.cancel()
+            background.append(in_background(POLLING, 3 * POLL_SECONDS, poll(application, liveness)))
+        await stop.wait()
         await runner.cleanup()
         for task in background:
             task.cancel()
         await application.stop()
     await rasa.close()
     engine.dispose()
+    return 1 if liveness.dead else 0
 
 
 def main() -> int:
@@ -111,8 +148,7 @@ def main() -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request to Telegram is noise
     key = pseudonym_key(PROJECT_ROOT / "var" / "pseudonym.key")
     keep_logs_private(key)  # a Telegram id's hash in the log starts its Rasa pseudonym
-    asyncio.run(run(Settings.from_environment(), key))
-    return 0
+    return asyncio.run(run(Settings.from_environment(), key))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ answering a member's message), and `/help`. Anyone else in the group is ignored,
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timezone
 
@@ -13,7 +14,7 @@ from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
 from actions.phrases import phrases
-from bot.lotse import PRIORITY_ICON, Lotse, lotse_of
+from bot.lotse import PRIORITY_ICON, Lotse, lotse_of, send_text
 from cases.store import Case
 from nlu.language import LANGUAGES
 
@@ -23,9 +24,10 @@ logger = logging.getLogger(__name__)
 async def _case_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Lotse, Case] | None:
     """The active case of the topic the message was written in, if its author may act on it."""
     lotse, message = lotse_of(context), update.effective_message
-    if not _registered(update, lotse):
+    if not await _registered(update, lotse):
         return None
-    case = lotse.cases.case_in_thread(message.message_thread_id) if message.is_topic_message else None
+    case = (await asyncio.to_thread(lotse.cases.case_in_thread, message.message_thread_id)
+            if message.is_topic_message else None)
     if case is None or not case.is_active:
         await message.reply_text(phrases().say("case_gone", lotse.settings.advisor_language))
         return None
@@ -39,12 +41,12 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lotse, case = found
     message = update.effective_message
-    if not lotse.cases.claim_mirror(case.id, "out", message.chat_id, message.message_id):
+    if not await asyncio.to_thread(lotse.cases.claim_mirror, case.id, "out", message.chat_id, message.message_id):
         return
     if case.status == "open":  # answering takes the case
         await _claim(update, context, lotse, case)
     copied = await context.bot.copy_message(case.chat_id, message.chat_id, message.message_id)
-    lotse.cases.mirrored(message.chat_id, message.message_id, copied.message_id)
+    await asyncio.to_thread(lotse.cases.mirrored, message.chat_id, message.message_id, copied.message_id)
 
 
 async def on_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -55,7 +57,7 @@ async def on_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _claim(update: Update, context: ContextTypes.DEFAULT_TYPE, lotse: Lotse, case: Case) -> None:
     advisor = update.effective_user
-    case = lotse.cases.claim(case.id, advisor.id)
+    case = await asyncio.to_thread(lotse.cases.claim, case.id, advisor.id)
     await context.bot.send_message(case.chat_id, phrases().say("advisor_joined", case.language))
     await update.effective_message.reply_text(phrases().say(
         "case_claimed", lotse.settings.advisor_language, case=str(case.id), advisor=advisor.full_name))
@@ -78,58 +80,60 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lotse, case = found
     chosen = (context.args or [""])[0].lower()
     if chosen in LANGUAGES:
-        lotse.cases.set_language(case.id, chosen)
+        await asyncio.to_thread(lotse.cases.set_language, case.id, chosen)
         await update.effective_message.reply_text(f"✓ {chosen}")
     else:
         await update.effective_message.reply_text("/lang " + " | ".join(LANGUAGES))
 
 
-def _registered(update: Update, lotse: Lotse) -> bool:
+async def _registered(update: Update, lotse: Lotse) -> bool:
     """Whether the author may act here; anyone else is ignored, and that is logged."""
-    if update.effective_user.id in lotse.advisors():
+    if update.effective_user.id in await lotse.advisors():
         return True
-    logger.warning("ignored user %s in the advisors' group: not a registered advisor", update.effective_user.id)
+    logger.warning("ignored %s in the advisors' group: not a registered advisor",  # a pseudonym, not the Telegram id
+                   lotse.sender_of(update.effective_user.id))
     return False
 
 
 async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Open cases, urgent first, then by waiting time."""
     lotse = lotse_of(context)
-    if _registered(update, lotse):
-        await update.effective_message.reply_text(queue_text(lotse) or phrases().say(
-            "queue_empty", lotse.settings.advisor_language))
+    if await _registered(update, lotse):
+        message = update.effective_message
+        await send_text(context.bot, message.chat_id, await queue_text(lotse) or phrases().say(
+            "queue_empty", lotse.settings.advisor_language), thread=message.message_thread_id)
 
 
-def queue_text(lotse: Lotse) -> str:
+async def queue_text(lotse: Lotse) -> str:
     """One line per open case (empty when there is none)."""
-    language, now, advisors = lotse.settings.advisor_language, datetime.now(timezone.utc), lotse.advisors()
+    language, now, advisors = lotse.settings.advisor_language, datetime.now(timezone.utc), await lotse.advisors()
     return "\n".join(phrases().say(
         "queue_line", language, icon=PRIORITY_ICON[case.priority], case=str(case.id), case_language=case.language,
         topic=case.topic or "-", minutes=str(int((now - case.opened_at).total_seconds() // 60)),
         who=advisors.get(case.advisor_id, (phrases().say("queue_unclaimed", language),))[0])
-        for case in lotse.cases.queue())
+        for case in await asyncio.to_thread(lotse.cases.queue))
 
 
 async def remind_of_the_queue(bot: Bot, lotse: Lotse) -> None:
     """When the office opens: the cases that came in meanwhile, in the group."""
-    lines = queue_text(lotse)
+    lines = await queue_text(lotse)
     if lines:
-        await bot.send_message(lotse.settings.advisors_chat,
-                               phrases().say("office_open_queue", lotse.settings.advisor_language) + "\n" + lines)
+        await send_text(bot, lotse.settings.advisors_chat,
+                        phrases().say("office_open_queue", lotse.settings.advisor_language) + "\n" + lines)
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """What the group is for and which commands work where (also `/start` in the group)."""
     lotse = lotse_of(context)
-    if _registered(update, lotse):
+    if await _registered(update, lotse):
         await update.effective_message.reply_text(phrases().say("advisor_help", lotse.settings.advisor_language))
 
 
 async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lotse = lotse_of(context)
-    if not _registered(update, lotse):
+    if not await _registered(update, lotse):
         return
-    queue, advisors = lotse.cases.queue(), lotse.advisors()
+    queue, advisors = await asyncio.to_thread(lotse.cases.queue), await lotse.advisors()
     languages = sorted({language for _, spoken in advisors.values() for language in spoken})
     await update.effective_message.reply_text(phrases().say(
         "status", lotse.settings.advisor_language, open=str(sum(c.status == "open" for c in queue)),
@@ -140,13 +144,13 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_languages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/languages ar prs`: the languages I speak (new cases in them mention me)."""
     lotse, advisor = lotse_of(context), update.effective_user
-    if not _registered(update, lotse):
+    if not await _registered(update, lotse):
         return
     chosen = [code for code in (argument.lower() for argument in context.args or []) if code in LANGUAGES]
     if chosen:
-        lotse.cases.register_advisor(advisor.id, advisor.full_name)
-        lotse.cases.set_advisor_languages(advisor.id, chosen)
-    spoken = lotse.advisors().get(advisor.id, ("", ()))[1]
+        await asyncio.to_thread(lotse.cases.register_advisor, advisor.id, advisor.full_name)
+        await asyncio.to_thread(lotse.cases.set_advisor_languages, advisor.id, chosen)
+    spoken = (await lotse.advisors()).get(advisor.id, ("", ()))[1]
     await update.effective_message.reply_text(phrases().say(
         "advisor_languages", lotse.settings.advisor_language, advisor=advisor.full_name,
         languages=", ".join(spoken) or "-"))
@@ -160,7 +164,7 @@ async def on_register(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text(phrases().say("only_admins_register", lotse.settings.advisor_language))
         return
     person = message.reply_to_message.from_user if message.reply_to_message else update.effective_user
-    lotse.cases.register_advisor(person.id, person.full_name)
+    await asyncio.to_thread(lotse.cases.register_advisor, person.id, person.full_name)
     await message.reply_text(phrases().say("advisor_registered", lotse.settings.advisor_language,
                                            advisor=person.full_name))
 

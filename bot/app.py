@@ -12,8 +12,8 @@ import weakref
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable
 
-from telegram import Update
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop, BaseUpdateProcessor,
     CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, TypeHandler, filters,
@@ -21,32 +21,41 @@ from telegram.ext import (
 
 from actions.phrases import phrases
 from bot import advisors, newcomers
+from bot.liveness import Liveness, pause_after
 from bot.lotse import Lotse, lotse_of
 from bot.rasa_client import RasaUnavailable
+from nlu.crisis import mentions_crisis
 from nlu.language import serving_language
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 25
 DONE_GROUP = 100
-QUEUED = "queued_update_ids"  # bot_data key: updates waiting for or in the handlers
+QUEUED = "queued_update_ids"  # bot_data key: updates waiting for or in the handlers, with their chat
+BACKLOG_PER_CHAT = 20  # more of one chat's updates wait in the inbox, not in memory
 FAILED_ATTEMPTS_BEFORE_GIVING_UP = 5
 SERVER_ERROR_PAUSES = (0.5, 1.0, 2.0, 4.0)  # seconds before each new try when Telegram answers 5xx
+POLLING, RETRYING = "polling", "retrying"  # the background loops, as /health names them
 
 
 class PerChatOrder(BaseUpdateProcessor):
-    """One newcomer's updates one after another, different chats at the same time."""
+    """One newcomer's updates one after another, different chats at the same time. The chat's
+    turn comes before a slot of the overall limit: a newcomer sending a flood waits behind
+    their own messages and holds one slot, not all of them."""
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else 0
         lock = self._locks.get(chat)
         if lock is None:
             lock = self._locks[chat] = asyncio.Lock()
         async with lock:
-            await coroutine
+            await super().process_update(update, coroutine)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
 
     async def initialize(self) -> None:
         pass
@@ -73,56 +82,80 @@ class PatientRateLimiter(AIORateLimiter):
 
 
 async def enqueue(application: Application, update: Update) -> None:
-    """Hands an update to the handlers unless it is already waiting or being handled: under
-    load, the retry loop would otherwise queue every slow update again and again."""
-    queued: set[int] = application.bot_data.setdefault(QUEUED, set())
-    if update.update_id not in queued:
-        queued.add(update.update_id)
-        await application.update_queue.put(update)
+    """Hands an update to the handlers unless it is already waiting or being handled (under
+    load, the retry loop would otherwise queue every slow update again and again), or its chat
+    has a full backlog: then it waits in the inbox, and the retry loop brings it later."""
+    queued: dict[int, int | None] = application.bot_data.setdefault(QUEUED, {})
+    chat = update.effective_chat.id if update.effective_chat else None
+    if update.update_id in queued or (
+            chat is not None and sum(waiting == chat for waiting in queued.values()) >= BACKLOG_PER_CHAT):
+        return
+    queued[update.update_id] = chat
+    await application.update_queue.put(update)
 
 
 def _done_with(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    context.application.bot_data.setdefault(QUEUED, set()).discard(update.update_id)
+    context.application.bot_data.setdefault(QUEUED, {}).pop(update.update_id, None)
 
 
 async def _skip_handled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if lotse_of(context).cases.is_processed(update.update_id):
+    if await asyncio.to_thread(lotse_of(context).cases.is_processed, update.update_id):
         _done_with(update, context)
         raise ApplicationHandlerStop
 
 
 async def _mark_handled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lotse_of(context).cases.mark_processed(update.update_id)
+    await asyncio.to_thread(lotse_of(context).cases.mark_processed, update.update_id)
     _done_with(update, context)
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The update stays unprocessed in the inbox and is tried again; the newcomer hears once
-    that Lotse cannot answer right now (unless an advisor has the conversation), and when Rasa
-    stays away longer than `give_up_after` the message goes to an advisor instead. Message
-    text is never logged."""
+    that Lotse cannot answer right now, with the emergency numbers (unless an advisor has the
+    conversation). A message naming a crisis goes to an advisor at once as urgent; any other
+    goes when Rasa stays away longer than `give_up_after`. Message text is never logged."""
     if not isinstance(update, Update):
         logger.error("error outside an update", exc_info=context.error)
         return
     _done_with(update, context)  # the retry loop may queue it again
     lotse = lotse_of(context)
-    attempts, received_at = lotse.cases.attempt(update.update_id)
+    attempts, received_at = await asyncio.to_thread(lotse.cases.attempt, update.update_id)
     from_newcomer = bool(update.effective_chat and update.effective_chat.type == "private")
     if isinstance(context.error, RasaUnavailable):  # an advisor's /close simply waits for Rasa
         logger.warning("Rasa unavailable for update %s (attempt %s): %s", update.update_id, attempts, context.error)
-        if from_newcomer and datetime.now(timezone.utc) - received_at >= lotse.settings.give_up_after:
-            await lotse.hand_over_unanswered(context.bot, update)
-            lotse.cases.mark_processed(update.update_id)
-        elif from_newcomer and attempts == 1 and not lotse.cases.active_case_of(lotse.sender_of(update.effective_user.id)):
-            # Rasa is down (in a hand-over the advisor has the message: nothing to apologise for);
-            # the client's language, not a slot read from Rasa
-            await context.bot.send_message(update.effective_chat.id, phrases().say(
-                "lotse_unavailable", serving_language(update.effective_user.language_code)))
+        if from_newcomer:
+            await _while_rasa_is_away(context.bot, lotse, update, attempts, received_at)
+    elif isinstance(context.error, (BadRequest, Forbidden)):
+        # Telegram said no (a newcomer who blocked the bot, a chat that is gone): the turn ran
+        # and Rasa has it; running it again would only ask the same question twice.
+        logger.warning("update %s: Telegram refused (%s); not tried again", update.update_id, context.error.message)
+        await asyncio.to_thread(lotse.cases.mark_processed, update.update_id)
     else:
-        logger.error("update %s failed (attempt %s)", update.update_id, attempts, exc_info=context.error)
+        logger.error("update %s failed (attempt %s): %s", update.update_id, attempts, type(context.error).__name__)
         if attempts >= FAILED_ATTEMPTS_BEFORE_GIVING_UP:  # a fault in the update itself: retrying cannot help
-            lotse.cases.mark_processed(update.update_id)
+            await asyncio.to_thread(lotse.cases.mark_processed, update.update_id)
     raise ApplicationHandlerStop
+
+
+def unavailable_note(language: str) -> str:
+    """What a newcomer hears when Lotse cannot answer: that, and where help is in an emergency."""
+    return phrases().say("lotse_unavailable", language) + "\n\n" + phrases().say("emergency", language)
+
+
+async def _while_rasa_is_away(bot: Bot, lotse: Lotse, update: Update, attempts: int, received_at: datetime) -> None:
+    # the client's language, not a slot read from Rasa, which is away
+    language = serving_language(update.effective_user.language_code)
+    case = await asyncio.to_thread(lotse.cases.active_case_of, lotse.sender_of(update.effective_user.id))
+    if attempts == 1 and case is None:  # in a hand-over the advisor has the message: nothing to apologise for
+        await bot.send_message(update.effective_chat.id, unavailable_note(language))
+    written = update.message.text or update.message.caption or "" if update.message else ""
+    crisis = mentions_crisis(written)
+    # In a hand-over the message was mirrored before Rasa was asked: retried once the case is
+    # closed, Rasa would answer it as a new question. Rasa's transcript lacks it; the topic has it.
+    in_hand_over = case is not None and update.message is not None and not written.startswith("/")
+    if crisis or in_hand_over or datetime.now(timezone.utc) - received_at >= lotse.settings.give_up_after:
+        await lotse.hand_over_unanswered(bot, update, urgent=crisis)
+        await asyncio.to_thread(lotse.cases.mark_processed, update.update_id)
 
 
 def build_application(lotse: Lotse) -> Application:
@@ -135,8 +168,9 @@ def build_application(lotse: Lotse) -> Application:
     application = builder.build()
     application.bot_data["lotse"] = lotse
 
-    private = filters.ChatType.PRIVATE
-    group = filters.Chat(settings.advisors_chat)
+    # edited messages are no new turns (PTB hands them to message handlers too)
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    group = filters.Chat(settings.advisors_chat) & filters.UpdateType.MESSAGE
     media = (filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE | filters.Document.ALL
              | filters.Sticker.ALL | filters.CONTACT)
     application.add_handler(TypeHandler(Update, _skip_handled), group=-1)
@@ -144,6 +178,7 @@ def build_application(lotse: Lotse) -> Application:
         MessageHandler(private & filters.TEXT, newcomers.on_text),
         MessageHandler(private & filters.LOCATION, newcomers.on_location),
         MessageHandler(private & media, newcomers.on_media),
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, newcomers.on_edit),
         CallbackQueryHandler(newcomers.on_button),
         CommandHandler("claim", advisors.on_claim, filters=group),
         CommandHandler("close", advisors.on_close, filters=group),
@@ -161,35 +196,51 @@ def build_application(lotse: Lotse) -> Application:
     return application
 
 
-async def poll(application: Application, stop: asyncio.Event) -> None:
+async def poll(application: Application, liveness: Liveness) -> None:
     """Fetch, store, then confirm (by asking for the next offset); hand stored updates to the
-    handlers. Unfinished ones from before a restart are handed over first."""
+    handlers. Unfinished ones from before a restart are handed over first. A failed cycle
+    (Telegram or the database away) is logged and tried again after a growing pause: what
+    was fetched but not stored is not confirmed, so Telegram sends it again."""
     lotse: Lotse = application.bot_data["lotse"]
     bot = application.bot
-    for payload in lotse.cases.unprocessed():
-        await enqueue(application, Update.de_json(payload, bot))
     # Without an offset Telegram returns every update not yet confirmed, and nothing is
     # confirmed before it is stored; ids are not taken from the store, because Telegram
     # may restart them at random after a quiet week (and the fake Bot API on each start).
-    offset = None
-    while not stop.is_set():
+    offset, failures, resumed = None, 0, False
+    while True:
         try:
+            if not resumed:
+                for payload in await asyncio.to_thread(lotse.cases.unprocessed):
+                    await enqueue(application, Update.de_json(payload, bot))
+                resumed = True
             updates = await bot.get_updates(offset=offset, timeout=POLL_SECONDS, allowed_updates=Update.ALL_TYPES)
-        except Exception:  # a network error must not end the loop
-            logger.exception("getUpdates failed; trying again")
-            await asyncio.sleep(2)
+            if updates:
+                await asyncio.to_thread(lotse.cases.receive, [u.to_dict() for u in updates])
+                offset = updates[-1].update_id + 1
+                for update in updates:
+                    await enqueue(application, update)
+        except Exception:  # noqa: BLE001 - whatever failed, the loop must go on
+            failures += 1
+            logger.exception("polling failed (%s in a row); trying again", failures)
+            await asyncio.sleep(pause_after(failures))
             continue
-        if updates:
-            lotse.cases.receive([u.to_dict() for u in updates])
-            offset = updates[-1].update_id + 1
-            for update in updates:
-                await enqueue(application, update)
+        failures = 0
+        liveness.cycle_done(POLLING)
 
 
-async def retry_unfinished(application: Application, every: timedelta) -> None:
+async def retry_unfinished(application: Application, every: timedelta, liveness: Liveness) -> None:
     """Updates a handler could not finish (Rasa down) go round again, until cancelled."""
     lotse: Lotse = application.bot_data["lotse"]
+    failures = 0
     while True:
-        await asyncio.sleep(every.total_seconds())
-        for payload in lotse.cases.unprocessed(received_before=datetime.now(timezone.utc) - every):
-            await enqueue(application, Update.de_json(payload, application.bot))
+        await asyncio.sleep(every.total_seconds() if failures == 0 else pause_after(failures))
+        try:
+            waiting = await asyncio.to_thread(lotse.cases.unprocessed, datetime.now(timezone.utc) - every)
+            for payload in waiting:
+                await enqueue(application, Update.de_json(payload, application.bot))
+        except Exception:  # noqa: BLE001 - whatever failed, the loop must go on
+            failures += 1
+            logger.exception("retrying unfinished updates failed (%s in a row)", failures)
+            continue
+        failures = 0
+        liveness.cycle_done(RETRYING)

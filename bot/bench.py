@@ -24,6 +24,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.local import PROJECT_ROOT, free_port, start_adapter, start_lotse, stop
+from bot.rasa_client import CHANNEL, SECRET_HEADER
 from nlu.bench import machine, percentile, write_figures
 from nlu.evaluate import read_split
 
@@ -49,8 +50,8 @@ async def _turn(session: aiohttp.ClientSession, webhook: str, sender: str, text:
     return (time.perf_counter() - started) * 1000
 
 
-async def measure(webhook: str, messages: list[str]) -> dict:
-    async with aiohttp.ClientSession() as session:
+async def measure(webhook: str, token: str, messages: list[str]) -> dict:
+    async with aiohttp.ClientSession(headers={SECRET_HEADER: token}) as session:
         for text in messages[:5]:  # warm-up: first parse, first action call, index build
             await _turn(session, webhook, "warm-up", text)
         sequential = [await _turn(session, webhook, f"seq-{i // 5}", messages[(i * 7) % len(messages)])
@@ -93,11 +94,11 @@ async def _telegram_turn(session: aiohttp.ClientSession, bot_api: str, user: int
     return (time.perf_counter() - started) * 1000
 
 
-async def without_hand_overs(webhook: str, messages: list[str]) -> list[str]:
+async def without_hand_overs(webhook: str, token: str, messages: list[str]) -> list[str]:
     """The messages the model answers itself: one taken for a hand-over pauses its
     conversation, so the next message of that newcomer would wait for an advisor."""
     kept = []
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(headers={SECRET_HEADER: token}) as session:
         for number, text in enumerate(messages):
             async with session.post(webhook, json={"sender": f"probe-{number}", "message": text}) as reply:
                 if not any("handover" in (item.get("custom") or {}) for item in await reply.json()):
@@ -141,14 +142,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         servers += start_adapter(rasa_port, token, bot_api_port, env={"LOTSE_OFFICE_HOURS": "always"})
         messages = held_out_messages()
-        rest = asyncio.run(measure(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", messages))
-        webhook = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        webhook = f"http://127.0.0.1:{rasa_port}{CHANNEL}"
+        rest = asyncio.run(measure(webhook, token, messages))
         telegram = asyncio.run(measure_telegram(f"http://127.0.0.1:{bot_api_port}", asyncio.run(
-            without_hand_overs(webhook, messages))))
+            without_hand_overs(webhook, token, messages))))
     finally:
         stop(servers)
     for name, path, figures in (
-            ("conversation", "REST channel -> NLU -> rules -> action server -> knowledge store", rest),
+            ("conversation", "adapter channel (REST) -> NLU -> rules -> action server -> knowledge store", rest),
             ("telegram", "update at the fake Bot API -> adapter (inbox, pseudonym) -> REST channel -> ... -> "
                          "first answer at the fake Bot API", telegram)):
         figures = {"machine": machine(), "path": path, **figures}

@@ -285,7 +285,7 @@ def start_stack(database_url: str, tracker_database: str, rasa_replicas: int) ->
     token = secrets.token_urlsafe(24)
     rasa_environment = production_rasa_environment(POSTGRES_URL, tracker_database,
                                                    f"http://127.0.0.1:{actions_port}/webhook", "lotseload")
-    servers = [start_actions(actions_port, rasa_ports[0], token, {"DATABASE_URL": database_url})]
+    servers = [start_actions(actions_port, token, {"DATABASE_URL": database_url})]
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
         for port in rasa_ports:  # one after another: each creates the tracker table if missing

@@ -5,8 +5,9 @@ advisors' group; with a token it talks to Telegram. Then a terminal chat over th
 when there is a terminal; without one (a service manager, an outside test) it keeps serving
 until stopped. Stopping stops every server.
 
-Rasa's HTTP API is on too, behind a token made for this run: the action server uses it to
-erase a conversation on `/delete`."""
+Every server listens on 127.0.0.1 only. One secret (RASA_TOKEN, else made for this run) guards
+Rasa's HTTP API, its channel for the adapter and the action server: Rasa alone may call the
+action server, and the adapter alone may speak in a newcomer's name."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit
 import requests
 import yaml
 
+from bot.rasa_client import CHANNEL, SECRET_HEADER
 from bot.terminal import chat
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -63,17 +65,19 @@ def wait_until_up(url: str, servers: list[subprocess.Popen], seconds: float = 18
         time.sleep(0.5)
 
 
-def start_actions(port: int, rasa_port: int, token: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """The action server; it reaches Rasa's HTTP API to erase a conversation on `/delete`."""
-    return start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
-                        env={**(env or {}), "RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token})
+def start_actions(port: int, token: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """The action server on loopback, answering only calls that carry `token` (Rasa's)."""
+    return start_server(sys.executable, "-m", "actions", "--port", str(port),
+                        env={**(env or {}), "ACTION_SERVER_TOKEN": token})
 
 
-def start_rasa(port: int, token: str, endpoints: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """A Rasa server with the trained model: REST channel and the token-protected HTTP API."""
-    return start_server(str(Path(sys.executable).with_name("rasa")), "run", "--model", "models", "--port", str(port),
-                        "--credentials", "credentials.yml", "--endpoints", str(endpoints), "--enable-api",
-                        f"--auth-token={token}", env=env)  # one word: a token may start with "-"
+def start_rasa(port: int, token: str, endpoints: Path, env: dict[str, str] | None = None,
+               action_token: str | None = None) -> subprocess.Popen:
+    """A Rasa server on loopback with the trained model: the adapter's channel and the HTTP
+    API behind `token`; it shows the action server `action_token` (else the same token)."""
+    return start_server(sys.executable, "-m", "dialogue.serve", "--interface", "127.0.0.1", "--model", "models",
+                        "--port", str(port), "--credentials", "credentials.yml", "--endpoints", str(endpoints),
+                        env={**(env or {}), "RASA_TOKEN": token, "ACTION_SERVER_TOKEN": action_token or token})
 
 
 def production_rasa_environment(postgres: str, database: str, action_endpoint: str,
@@ -94,7 +98,7 @@ def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, st
                 endpoints: Path | None = None) -> list[subprocess.Popen]:
     """The action server and Rasa (REST channel and token-protected HTTP API), both up; Rasa on
     `endpoints` (whose values then come from `env`), else on the embedded defaults."""
-    servers = [start_actions(actions_port, rasa_port, token, env),
+    servers = [start_actions(actions_port, token, env),
                start_rasa(rasa_port, token, endpoints or _endpoints_for(actions_port), env=env)]
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
@@ -126,7 +130,7 @@ def start_adapter(rasa_port: int, token: str, bot_api_port: int | None, tryout_p
 def _endpoints_for(actions_port: int) -> Path:
     """endpoints.yml with the action server's port of this run."""
     settings = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
-    settings["action_endpoint"] = {"url": f"http://localhost:{actions_port}/webhook"}
+    settings["action_endpoint"]["url"] = f"http://localhost:{actions_port}/webhook"
     path = PROJECT_ROOT / "var" / f"endpoints-{actions_port}.yml"
     path.parent.mkdir(exist_ok=True)
     path.write_text(yaml.safe_dump(settings), encoding="utf-8")
@@ -159,19 +163,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bot-api-port", type=int, default=8081, help="the fake Telegram Bot API (no token)")
     parser.add_argument("--tryout-port", type=int, default=8080, help="the try-out page (no token)")
     args = parser.parse_args(argv)
-    token = secrets.token_urlsafe(24)
+    token = os.environ.get("RASA_TOKEN") or secrets.token_urlsafe(24)
     with_telegram = bool(os.environ.get("TELEGRAM_BOT_TOKEN"))
     servers = start_lotse(args.rasa_port, args.actions_port, token)
     try:
         servers += start_adapter(args.rasa_port, token, None if with_telegram else args.bot_api_port,
                                  args.tryout_port)
-        webhook = f"http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook"
-        print(f"Lotse is listening: POST {webhook}", flush=True)
+        webhook = f"http://127.0.0.1:{args.rasa_port}{CHANNEL}"
+        print(f"Lotse is listening: POST {webhook} with the header {SECRET_HEADER}: $RASA_TOKEN "
+              "(set RASA_TOKEN before make run to choose it)", flush=True)
         if not with_telegram:
             print(f"Try it in a browser: http://127.0.0.1:{args.tryout_port} (a newcomer's chat and the advisors' "
                   f"group); fake Telegram Bot API on http://127.0.0.1:{args.bot_api_port}", flush=True)
         if sys.stdin.isatty():
-            chat(webhook, os.environ.get("LOTSE_LANGUAGE_CODE"))
+            chat(webhook, token, os.environ.get("LOTSE_LANGUAGE_CODE"))
         else:
             signal.signal(signal.SIGTERM, _stop_signal)
             while all(server.poll() is None for server in servers):

@@ -1,4 +1,5 @@
-"""What reaches the adapter's log: no message text, no Telegram id, no bot token. PTB and
+"""What reaches the adapter's log: no message text, no Telegram id, no bot token, no token
+of Rasa's API (httpx logs every request URL, and Rasa takes its token only in the URL). PTB and
 httpx log whole updates and request URLs at debug level; a filter on the log handlers
 replaces every text value and Telegram id by a short keyed hash (the same message or person
 gives the same hash, so a log still tells a story) and the token in a URL by `<token>`."""
@@ -10,11 +11,16 @@ import hmac
 import logging
 import re
 
-# "text": "…", 'caption': '…' as JSON or as a Python dict's repr; ids of users and chats.
-_TEXT = re.compile(r"""(?P<key>["'](?:text|caption|first_name|last_name|username|phone_number)["']\s*:\s*)"""
+# "text": "…", 'caption': '…' as JSON or a dict's repr, and text='…' as PTB's objects print
+# themselves (an Update at DEBUG); ids of users and chats; a shared location's coordinates.
+_PERSONAL = r"text|caption|first_name|last_name|username|phone_number|title|address|vcard|name"
+_TEXT = re.compile(rf"""(?P<key>["'](?:{_PERSONAL})["']\s*:\s*|(?<![\w.])(?:{_PERSONAL})=)"""
                    r"""(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
-_ID = re.compile(r"""(?P<key>["'](?:id|user_id|chat_id|from_chat_id)["']\s*:\s*)(?P<value>-?\d{5,})""")
+_IDS = r"id|user_id|chat_id|from_chat_id|sender_chat_id"
+_ID = re.compile(rf"""(?P<key>["'](?:{_IDS})["']\s*:\s*|(?<![\w.])(?:{_IDS})=)(?P<value>-?\d{{5,}})""")
+_PLACE = re.compile(r"""(?P<key>["']?(?<![\w.])(?:latitude|longitude)["']?\s*[:=]\s*)(?P<value>-?\d+(?:\.\d+)?)""")
 _TOKEN = re.compile(r"bot\d+:[A-Za-z0-9_-]{20,}")
+_QUERY_TOKEN = re.compile(r"(?P<key>[?&]token=)[^&\s\"']+")  # Rasa's API token in a request URL
 
 
 class Pseudonymising(logging.Filter):
@@ -26,8 +32,9 @@ class Pseudonymising(logging.Filter):
         return hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()[:8]
 
     def redact(self, message: str) -> str:
-        message = _TOKEN.sub("bot<token>", message)
+        message = _QUERY_TOKEN.sub(r"\g<key><token>", _TOKEN.sub("bot<token>", message))
         message = _TEXT.sub(lambda m: f'{m["key"]}"‹{self._hash(m["value"][1:-1])}›"', message)
+        message = _PLACE.sub(lambda m: f'{m["key"]}"‹place›"', message)
         return _ID.sub(lambda m: f'{m["key"]}"‹{self._hash(m["value"])}›"', message)
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -4,20 +4,23 @@ and mirroring a message into it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from typing import Any
 
-from telegram import Bot, Message, Update, User
+from telegram import Bot, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from actions.phrases import phrases
 from bot.pseudonym import pseudonym
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
+from bot.telegram_text import one_line, plain_text, split_html, split_message
 from cases.store import Case, CaseStore
 from knowledge.hours import BERLIN
 from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, serving_language
@@ -48,49 +51,48 @@ class Lotse:
     async def hand_over(self, bot: Bot, sender: str, chat_id: int, request: dict[str, Any]) -> Case:
         """Opens the newcomer's case (or raises an open one to urgent) with a forum topic whose
         first post gives the advisors the language, the topic and the last messages."""
-        case, new = self.cases.open_case(sender, chat_id, request.get("language") or DEFAULT_LANGUAGE,
+        case, new = await asyncio.to_thread(self.cases.open_case, sender, chat_id, request.get("language") or DEFAULT_LANGUAGE,
                                          request.get("topic"), request.get("priority") or "normal",
                                          request.get("reason"))
         if not new and case.thread_id is not None:
             return case
         # The newcomer hears at once; the group's posts may wait for Telegram's limit of 20 a minute.
-        await bot.send_message(chat_id, self.waiting_note(case))
+        await bot.send_message(chat_id, await self.waiting_note(case))
         try:
             transcript = await self.rasa.transcript(sender)
         except RasaUnavailable:
             transcript = [("newcomer", line) for line in request.get("summary", [])]
-        lines = "\n".join(f"{'👤' if who == 'newcomer' else '🤖'} {text[:TRANSCRIPT_LINE_CHARACTERS]}"
+        # one line per message, whatever the newcomer typed: nobody can forge a line of Lotse's
+        lines = "\n".join(f"{'👤' if who == 'newcomer' else '🤖'} {one_line(text, TRANSCRIPT_LINE_CHARACTERS)}"
                           for who, text in transcript) or "-"
         icon = PRIORITY_ICON[case.priority]
         text = phrases().say("case_opened", self.settings.advisor_language, icon=icon, case=str(case.id),
                              case_language=case.language, topic=case.topic or "-", priority=case.priority,
                              reason=case.reason or "-", transcript=lines)
-        topic = await bot.create_forum_topic(self.settings.advisors_chat,
-                                             f"{icon} #{case.id} · {case.language} · {case.topic or '-'}")
-        case = self.cases.set_thread(case.id, topic.message_thread_id)
-        await bot.send_message(self.settings.advisors_chat, text, message_thread_id=case.thread_id)
-        await bot.send_message(self.settings.advisors_chat, self.routing_note(case.language), parse_mode=ParseMode.HTML,
+        case = await self._new_topic(bot, case)
+        await send_text(bot, self.settings.advisors_chat, text, thread=case.thread_id)
+        await bot.send_message(self.settings.advisors_chat, await self.routing_note(case.language), parse_mode=ParseMode.HTML,
                                message_thread_id=case.thread_id)
         logger.info("case %s opened (%s, %s)", case.id, case.language, case.priority)
         return case
 
-    def waiting_note(self, case: Case) -> str:
+    async def waiting_note(self, case: Case) -> str:
         """Honest about the wait: how many are ahead, or when the advisors are back."""
         now = datetime.now(BERLIN)
         back = None if self.settings.office_hours.is_open(now) else self.settings.office_hours.next_opening(now)
         if back is None:
-            return phrases().say("queue_position", case.language, count=str(self.cases.waiting_before(case.id)))
+            return phrases().say("queue_position", case.language, count=str(await asyncio.to_thread(self.cases.waiting_before, case.id)))
         return phrases().say("office_closed", case.language, weekday=phrases().weekday(back.weekday(), case.language),
                              time=f"{back:%H:%M}")
 
-    def advisors(self) -> dict[int, tuple[str, tuple[str, ...]]]:
+    async def advisors(self) -> dict[int, tuple[str, tuple[str, ...]]]:
         """Registered advisors (name, languages): those `/register`ed and the configured ids."""
         configured = {user_id: (f"advisor {user_id}", ()) for user_id in self.settings.advisor_ids}
-        return {**configured, **self.cases.advisors()}
+        return {**configured, **await asyncio.to_thread(self.cases.advisors)}
 
-    def routing_note(self, language: str) -> str:
+    async def routing_note(self, language: str) -> str:
         """Mentions the advisors who speak the newcomer's language; if nobody does, everyone."""
-        advisors = self.advisors()
+        advisors = await self.advisors()
         speaking = {user_id: name for user_id, (name, languages) in advisors.items() if language in languages}
         chosen = speaking or {user_id: name for user_id, (name, _) in advisors.items()}
         mentions = ", ".join(f'<a href="tg://user?id={user_id}">{escape(name)}</a>' for user_id, name in chosen.items())
@@ -100,7 +102,7 @@ class Lotse:
     async def close_case(self, bot: Bot, case: Case, advisors_note: str, tell_newcomer: bool = True) -> Case:
         """Rasa answers the newcomer again, the case is closed and so is its topic."""
         await self.rasa.resume(case.sender)
-        case = self.cases.close(case.id)
+        case = await asyncio.to_thread(self.cases.close, case.id)
         if tell_newcomer:
             await bot.send_message(case.chat_id, phrases().say("advisor_closed", case.language))
         if case.thread_id is not None:
@@ -108,22 +110,82 @@ class Lotse:
             await bot.close_forum_topic(self.settings.advisors_chat, case.thread_id)
         return case
 
-    async def hand_over_unanswered(self, bot: Bot, update: Update) -> None:
-        """Rasa stayed unreachable: the waiting message goes to an advisor, in a case of its own."""
-        user, message = update.effective_user, update.effective_message
-        case = await self.hand_over(bot, self.sender_of(user.id), update.effective_chat.id,
-                                    {"language": serving_language(user.language_code), "priority": "normal", "reason": "lotse_unavailable",
-                                     "summary": [message.text or ""] if message else []})
+    async def delete_topic(self, bot: Bot, thread: int) -> None:
+        """Deletes a case's forum topic with everything in it; one already gone is fine."""
+        try:
+            await bot.delete_forum_topic(self.settings.advisors_chat, thread)
+        except BadRequest as refused:
+            if "not found" not in refused.message.lower():
+                raise
+
+    async def hand_over_unanswered(self, bot: Bot, update: Update, urgent: bool) -> None:
+        """Rasa stayed unreachable, or the message names a crisis while it is: the waiting
+        message goes to an advisor, in a case of its own."""
+        user, message = update.effective_user, update.message  # not a pressed button's message: that is Lotse's
+        case = await self.hand_over(bot, self.sender_of(user.id), update.effective_chat.id, {
+            "language": serving_language(user.language_code), "priority": "urgent" if urgent else "normal",
+            "reason": "emergency" if urgent else "lotse_unavailable",
+            "summary": [message.text or message.caption or ""] if message else []})
         if message is not None:
             await self.mirror_to_advisors(bot, case, message)
 
+    async def _new_topic(self, bot: Bot, case: Case) -> Case:
+        topic = await bot.create_forum_topic(self.settings.advisors_chat, f"{PRIORITY_ICON[case.priority]} #{case.id} · "
+                                                                          f"{case.language} · {case.topic or '-'}")
+        return await asyncio.to_thread(self.cases.set_thread, case.id, topic.message_thread_id)
+
     async def mirror_to_advisors(self, bot: Bot, case: Case, message: Message) -> None:
-        """Copies a newcomer's message (text or media) into the case's topic, once."""
-        if case.thread_id is None or not self.cases.claim_mirror(case.id, "in", message.chat_id, message.message_id):
+        """Copies a newcomer's message (text or media) into the case's topic, once. A topic
+        somebody deleted is made anew, so that the case is not stuck; a copy that fails is
+        released, so that the retried update copies it."""
+        if case.thread_id is None or not await asyncio.to_thread(
+                self.cases.claim_mirror, case.id, "in", message.chat_id, message.message_id):
             return
-        copied = await bot.copy_message(self.settings.advisors_chat, message.chat_id, message.message_id,
-                                        message_thread_id=case.thread_id)
-        self.cases.mirrored(message.chat_id, message.message_id, copied.message_id)
+        try:
+            try:
+                copied = await bot.copy_message(self.settings.advisors_chat, message.chat_id, message.message_id,
+                                                message_thread_id=case.thread_id)
+            except BadRequest as refused:
+                if "thread not found" not in refused.message.lower():
+                    raise
+                logger.warning("the topic of case %s is gone; opening a new one", case.id)
+                case = await self._new_topic(bot, case)
+                await bot.send_message(self.settings.advisors_chat, phrases().say(
+                    "topic_recreated", self.settings.advisor_language, case=str(case.id)), message_thread_id=case.thread_id)
+                copied = await bot.copy_message(self.settings.advisors_chat, message.chat_id, message.message_id,
+                                                message_thread_id=case.thread_id)
+        except BaseException:
+            await asyncio.to_thread(self.cases.release_mirror, message.chat_id, message.message_id)
+            raise
+        await asyncio.to_thread(self.cases.mirrored, message.chat_id, message.message_id, copied.message_id)
+
+
+async def send_text(bot: Bot, chat_id: int, text: str, html: bool = False, markup: InlineKeyboardMarkup | None = None,
+                    thread: int | None = None) -> None:
+    """Sends a text of any length: in parts within Telegram's limit, cut at line ends, the
+    buttons under the last part. When Telegram refuses the HTML or the buttons, the same text
+    goes out as plain text (without the buttons if they were the trouble): a refusal must never
+    make the turn run again, nor leave the newcomer without an answer."""
+    parts = split_html(text) if html else split_message(text)
+    parts = [part for part in parts if part.strip()]  # Telegram refuses a blank message
+    for number, part in enumerate(parts):
+        buttons = markup if number == len(parts) - 1 else None
+        try:
+            await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML if html else None, reply_markup=buttons,
+                                   message_thread_id=thread)
+            continue
+        except BadRequest as refused:
+            if "thread not found" in refused.message.lower():
+                raise
+            logger.warning("Telegram refused a message (%s); sending it as plain text", refused.message)
+        for plain_part in split_message(plain_text(part) if html else part):
+            try:
+                await bot.send_message(chat_id, plain_part, reply_markup=buttons, message_thread_id=thread)
+            except BadRequest as refused:
+                if buttons is None:
+                    raise
+                logger.warning("Telegram refused the buttons (%s); sending the text alone", refused.message)
+                await bot.send_message(chat_id, plain_part, message_thread_id=thread)
 
 
 def escape_phrase(key: str, language: str, **html_values: str) -> str:

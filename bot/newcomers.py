@@ -4,19 +4,21 @@ buttons. During a hand-over, whatever the newcomer sends is mirrored to the advi
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 
 from telegram import (
-    Bot, BotCommand, BotCommandScopeAllPrivateChats, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User,
+    Bot, BotCommand, BotCommandScopeAllPrivateChats, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update,
 )
-from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from actions.phrases import phrases
-from bot.lotse import lotse_of
+from actions.phrases import phrases, privacy_notice
+from bot.lotse import Lotse, lotse_of, send_text
 from bot.rasa_client import BotReply, RasaUnavailable
-from nlu.language import serving_language
+from nlu.language import LANGUAGES, serving_language
 
+logger = logging.getLogger(__name__)
 LOCATION_DECIMALS = 2  # about 1 km: enough for the district, not a home address
 
 
@@ -27,8 +29,10 @@ def _keyboard(reply: BotReply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(title, callback_data=payload)] for title, payload in reply.buttons])
 
 
-# Telegram commands newcomers see in the menu, as the intents Rasa knows them by.
-COMMANDS = {"/delete": "/delete_data", "/language": "/choose_language"}
+# Telegram commands newcomers may type, as the intents Rasa knows them by. Any other text is
+# text: Rasa reads "/intent{json}" as an intent with entities, which only Lotse's own buttons
+# may send (a typed one crashed an action with forged coordinates).
+COMMANDS = {"/start": "/start", "/privacy": "/privacy", "/delete": "/delete_data", "/language": "/choose_language"}
 DELETE, PRIVACY = "/delete_data", "/privacy"
 
 
@@ -46,30 +50,52 @@ async def set_menu(bot: Bot) -> None:
                                   scope=BotCommandScopeAllPrivateChats(), language_code=client_code)
 
 
+def as_typed(text: str) -> str:
+    """What a typed message is for Rasa: a known command as its intent, anything else as
+    words, never as Rasa's `/intent{…}` syntax (its leading slashes are dropped)."""
+    command = text.strip().split("@")[0]  # "/start@lotse_bot"
+    if command in COMMANDS:
+        return COMMANDS[command]
+    return text.lstrip().lstrip("/") if text.lstrip().startswith("/") else text
+
+
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    text = update.effective_message.text
-    await converse(context, update.effective_message, update.effective_user, COMMANDS.get(text.strip(), text))
+    typed = as_typed(update.effective_message.text)
+    if typed.strip():
+        await converse(context, update, update.effective_message, typed)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A pressed inline button: answered at once (the spinner stops), then sent as its payload."""
+    """A pressed inline button: answered at once (the spinner stops), then sent as its
+    payload, if it is one of the buttons of the message it was pressed under (Lotse's own)."""
     query = update.callback_query
     await query.answer()
-    await converse(context, query.message, update.effective_user, query.data)
+    markup = query.message.reply_markup if query.message else None
+    offered = {button.callback_data for row in (markup.inline_keyboard if markup else ()) for button in row}
+    if query.data not in offered:
+        logger.warning("a button's data that Lotse did not offer was ignored (update %s)", update.update_id)
+        return
+    await converse(context, update, query.message, query.data)
+
+
+async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message is not a new turn; the newcomer hears how to correct instead."""
+    language = serving_language(update.effective_user.language_code)
+    await context.bot.send_message(update.effective_chat.id, phrases().say("edit_not_read", language))
 
 
 async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     location = update.effective_message.location
     payload = "/inform_district" + json.dumps({"latitude": round(location.latitude, LOCATION_DECIMALS),
                                                "longitude": round(location.longitude, LOCATION_DECIMALS)})
-    await converse(context, update.effective_message, update.effective_user, payload)
+    await converse(context, update, update.effective_message, payload)
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Voice, photo, document, sticker, contact: for the advisor during a hand-over; otherwise
     a short note that Lotse reads text, with the way to a person."""
     lotse, message, user = lotse_of(context), update.effective_message, update.effective_user
-    case = lotse.cases.active_case_of(lotse.sender_of(user.id))
+    case = await asyncio.to_thread(lotse.cases.active_case_of, lotse.sender_of(user.id))
     if case is not None:
         await lotse.mirror_to_advisors(context.bot, case, message)
         return
@@ -78,17 +104,17 @@ async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         [[InlineKeyboardButton(phrases().say("button_advisor", language), callback_data="/request_human")]]))
 
 
-async def converse(context: ContextTypes.DEFAULT_TYPE, message: Message, user: User, text: str) -> None:
+async def converse(context: ContextTypes.DEFAULT_TYPE, update: Update, message: Message, text: str) -> None:
     """One turn: mirrored first if an advisor has the conversation, then through Rasa (which
     keeps a paused conversation's messages for the record and does not answer them)."""
-    lotse = lotse_of(context)
+    lotse, user = lotse_of(context), update.effective_user
     sender = lotse.sender_of(user.id)
-    case = lotse.cases.active_case_of(sender)
+    case = await asyncio.to_thread(lotse.cases.active_case_of, sender)
     if case is not None and text == DELETE:  # erasing ends the advisor's conversation first
         await lotse.close_case(context.bot, case, phrases().say("case_closed_by_deletion", lotse.settings.advisor_language,
                                                                 case=str(case.id)), tell_newcomer=False)
     elif case is not None and text == PRIVACY:  # paused Rasa would not answer; the notice is the same
-        await context.bot.send_message(message.chat_id, phrases().say("privacy", case.language))
+        await context.bot.send_message(message.chat_id, privacy_notice(case.language))
         return
     elif case is not None and message.from_user and message.from_user.id == user.id:
         await lotse.mirror_to_advisors(context.bot, case, message)
@@ -100,7 +126,24 @@ async def converse(context: ContextTypes.DEFAULT_TYPE, message: Message, user: U
         if reply.custom and "handover" in reply.custom:
             await lotse.hand_over(context.bot, sender, message.chat_id, reply.custom["handover"])
         elif reply.custom and reply.custom.get("delete_conversation"):
-            lotse.cases.forget_sender(sender)
+            await erase(context.bot, lotse, update, reply.custom["delete_conversation"])
         elif reply.text:
-            await context.bot.send_message(message.chat_id, reply.text, parse_mode=ParseMode.HTML,
-                                           reply_markup=_keyboard(reply))
+            await send_text(context.bot, message.chat_id, reply.text, html=True, markup=_keyboard(reply))
+
+
+async def erase(bot: Bot, lotse: Lotse, update: Update, erasure: dict) -> None:
+    """`/delete` confirmed: Rasa has erased the conversation (dialogue/channel.py says whether
+    it could); the adapter erases the advisors' forum topics of the newcomer's cases, the cases
+    and the stored Telegram updates. "Deleted" is said only when all of it is gone."""
+    sender, chat_id = lotse.sender_of(update.effective_user.id), update.effective_chat.id
+    language = erasure.get("language") if erasure.get("language") in LANGUAGES else serving_language(
+        update.effective_user.language_code)
+    erased = bool(erasure.get("erased"))
+    try:
+        for thread in await asyncio.to_thread(lotse.cases.threads_of, sender):
+            await lotse.delete_topic(bot, thread)
+        await asyncio.to_thread(lotse.cases.forget_sender, sender, chat_id, update.update_id)
+    except Exception as error:  # noqa: BLE001 - the newcomer must hear that it did not work
+        logger.error("erasing the adapter's records of %s failed: %s", sender, type(error).__name__)
+        erased = False
+    await bot.send_message(chat_id, phrases().say("deleted" if erased else "delete_failed", language))

@@ -1,6 +1,7 @@
-"""Lotse's conversation engine as the adapter sees it: Rasa's REST channel for messages, and
-its token-protected HTTP API for what the advisors' side does to a conversation (read the last
-messages, resume it after a hand-over). RASA_URL may list several Rasa replicas separated by
+"""Lotse's conversation engine as the adapter sees it: Rasa's channel for the adapter
+(dialogue/channel.py: the REST channel behind the shared secret) for messages, and its
+token-protected HTTP API for what the advisors' side does to a conversation (read the last
+messages, resume it after a hand-over). The token is in no error message or log line. RASA_URL may list several Rasa replicas separated by
 commas: each conversation always goes to the same one (its lock then never waits on another
 replica), and all of them share the conversations through the tracker store."""
 
@@ -20,6 +21,10 @@ TRANSCRIPT_MESSAGES = 10
 REQUESTS_IN_FLIGHT_PER_REPLICA = 8
 
 
+CHANNEL = "/webhooks/lotse/webhook"
+SECRET_HEADER = "X-Lotse-Secret"
+
+
 class RasaUnavailable(Exception):
     """Rasa or its action server did not answer; the message must be kept and retried."""
 
@@ -32,10 +37,11 @@ class BotReply:
 
 
 class RasaClient:
-    def __init__(self, url: str, token: str | None, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, token: str, timeout: float = 30.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._replicas = [address.strip().rstrip("/") for address in url.split(",") if address.strip()]
         self._token = token
-        self._http = httpx.AsyncClient(timeout=timeout)
+        self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
         self._in_flight = asyncio.Semaphore(REQUESTS_IN_FLIGHT_PER_REPLICA * len(self._replicas))
 
     async def close(self) -> None:
@@ -43,7 +49,7 @@ class RasaClient:
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[BotReply]:
         """One newcomer message through the REST channel; Rasa's answers in order."""
-        response = await self._request(sender, "POST", "/webhooks/rest/webhook",
+        response = await self._request(sender, "POST", CHANNEL, headers={SECRET_HEADER: self._token},
                                        json={"sender": sender, "message": message, "metadata": metadata})
         return [BotReply(text=item.get("text"),
                          buttons=tuple((b["title"], b["payload"]) for b in item.get("buttons") or ()),
@@ -70,7 +76,7 @@ class RasaClient:
 
     async def _api(self, sender: str, method: str, path: str, **kwargs: Any) -> Any:
         """Rasa's HTTP API on the conversation (`path` below /conversations/<sender>), with the token."""
-        params = {**kwargs.pop("params", {}), **({"token": self._token} if self._token else {})}
+        params = {**kwargs.pop("params", {}), "token": self._token}
         return (await self._request(sender, method, f"/conversations/{sender}{path}", params=params, **kwargs)).json()
 
     async def _request(self, sender: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -79,6 +85,8 @@ class RasaClient:
             async with self._in_flight:
                 response = await self._http.request(method, f"{replica}{path}", **kwargs)
             response.raise_for_status()
-        except httpx.HTTPError as error:
-            raise RasaUnavailable(str(error)) from error
+        except httpx.HTTPStatusError as error:
+            raise RasaUnavailable(f"{method} {path}: HTTP {error.response.status_code}") from None
+        except httpx.HTTPError as error:  # its text names the URL, and with it the token
+            raise RasaUnavailable(f"{method} {path}: {type(error).__name__}") from None
         return response

@@ -23,12 +23,13 @@ class Settings:
     token: str
     bot_api: str | None  # base address of a Bot API other than Telegram's (the local fake one)
     rasa_url: str
-    rasa_token: str | None
+    rasa_token: str  # Rasa's HTTP API token and the secret of its channel for the adapter
     advisors_chat: int  # the advisors' forum supergroup
     advisor_ids: frozenset[int]  # registered advisors besides those `/register`ed in the group
     webhook_url: str | None
     webhook_secret: str | None
     http_port: int | None  # GET /health, and POST /telegram in webhook mode
+    http_host: str  # the address it listens on: loopback unless a container publishes the port
     advisor_language: str  # the language of the bot's posts in the advisors' group
     give_up_after: timedelta  # Rasa unreachable this long: the newcomer's message goes to an advisor
     retry_every: timedelta  # how often unfinished updates are tried again
@@ -50,12 +51,13 @@ class Settings:
             token=token or LOCAL_TOKEN,
             bot_api=bot_api,
             rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
-            rasa_token=os.environ.get("RASA_TOKEN"),
+            rasa_token=_required("RASA_TOKEN", "the secret of Rasa's API and of its channel for the adapter"),
             advisors_chat=int(os.environ.get("LOTSE_ADVISORS_CHAT_ID", LOCAL_ADVISORS_CHAT if not token else 0)),
             advisor_ids=frozenset(int(i) for i in advisors.replace(",", " ").split()),
             webhook_url=os.environ.get("LOTSE_WEBHOOK_URL") or None,
             webhook_secret=os.environ.get("LOTSE_WEBHOOK_SECRET") or None,
             http_port=_http_port(os.environ.get("LOTSE_HTTP_PORT"), bool(os.environ.get("LOTSE_WEBHOOK_URL"))),
+            http_host=os.environ.get("LOTSE_HTTP_HOST", "127.0.0.1"),
             advisor_language=os.environ.get("LOTSE_ADVISOR_LANGUAGE", "de"),
             give_up_after=timedelta(seconds=float(os.environ.get("LOTSE_GIVE_UP_SECONDS", 600))),
             retry_every=timedelta(seconds=float(os.environ.get("LOTSE_RETRY_SECONDS", 20))),
@@ -64,6 +66,13 @@ class Settings:
             group_messages_per_minute=float(os.environ.get("LOTSE_GROUP_MESSAGES_PER_MINUTE",
                                                            FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP)),
         )
+
+
+def _required(name: str, what: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise SystemExit(f"{name} is not set: {what}")
+    return value
 
 
 def _http_port(configured: str | None, webhook: bool) -> int | None:

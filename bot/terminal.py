@@ -10,6 +10,9 @@ from html import unescape
 
 import requests
 
+from actions.phrases import phrases
+from bot.rasa_client import SECRET_HEADER
+
 TAGS = re.compile(r"</?(b|i|a|code)(\s[^>]*)?>")
 
 
@@ -18,7 +21,7 @@ def as_terminal_text(html: str) -> str:
     return unescape(TAGS.sub("", html))
 
 
-def chat(webhook: str, language_code: str | None = None) -> None:
+def chat(webhook: str, secret: str, language_code: str | None = None) -> None:
     sender, buttons = f"terminal-{uuid.uuid4().hex[:8]}", []
     print("Lotse — write your question (Deutsch, العربية, دری, Українська, English). /stop ends the chat.")
     for line in sys.stdin:
@@ -29,8 +32,8 @@ def chat(webhook: str, language_code: str | None = None) -> None:
             text = buttons[int(text) - 1]["payload"]
         if not text:
             continue
-        reply = requests.post(webhook, json={"sender": sender, "message": text,
-                                             "metadata": {"language_code": language_code}}, timeout=30)
+        reply = requests.post(webhook, headers={SECRET_HEADER: secret}, timeout=30,
+                              json={"sender": sender, "message": text, "metadata": {"language_code": language_code}})
         reply.raise_for_status()
         buttons = []
         for message in reply.json():
@@ -38,6 +41,10 @@ def chat(webhook: str, language_code: str | None = None) -> None:
                 print(as_terminal_text(message["text"]), end="\n\n")
             if "custom" in message and "handover" in message["custom"]:
                 print("[handed over to an advisor — in Telegram, a person answers from here]\n")
+            erasure = (message.get("custom") or {}).get("delete_conversation")
+            if erasure:  # Rasa's channel erased it (or says it could not)
+                print(phrases().say("deleted" if erasure.get("erased") else "delete_failed", erasure.get("language")),
+                      end="\n\n")
             for button in message.get("buttons", []):
                 buttons.append(button)
                 print(f"  [{len(buttons)}] {button['title']}")

@@ -5,6 +5,7 @@ the newcomer is told when advisors are back, and the advisors get the queue when
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Awaitable, Callable
@@ -12,6 +13,7 @@ from typing import Awaitable, Callable
 from knowledge.entry import OpeningInterval
 from knowledge.hours import next_start, open_during, parse_hours
 
+logger = logging.getLogger(__name__)
 ALWAYS = "always"
 
 
@@ -37,9 +39,11 @@ class OfficeHours:
 
 async def remind_at_openings(office: OfficeHours, remind: Callable[[], Awaitable[None]],
                              now: Callable[[], datetime], sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                             check_every: float = 60.0) -> None:
+                             check_every: float = 60.0, cycle_done: Callable[[], None] = lambda: None) -> None:
     """Calls `remind` each time the office opens, until cancelled. Waits in steps of at most
-    `check_every` seconds, so a changed clock (summer time, a suspended machine) is noticed."""
+    `check_every` seconds, so a changed clock (summer time, a suspended machine) is noticed;
+    `cycle_done` after each step. A failed reminder is logged and the next opening awaited:
+    one bad morning must not end the reminders for good."""
     if office.always:
         return
     while True:
@@ -48,4 +52,8 @@ async def remind_at_openings(office: OfficeHours, remind: Callable[[], Awaitable
             return
         while (left := (opening - now()).total_seconds()) > 0:
             await sleep(min(left, check_every))
-        await remind()
+            cycle_done()
+        try:
+            await remind()
+        except Exception:  # noqa: BLE001 - whatever failed, the next opening gets its reminder
+            logger.exception("the reminder at the office's opening failed")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Sequence
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, UniqueConstraint, select
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy import update as update_rows  # `update` is what Telegram sends
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -79,6 +79,7 @@ class InboxRow(Base):
     __tablename__ = "telegram_updates"
 
     update_id = Column(BigInteger, primary_key=True)
+    chat_id = Column(BigInteger, index=True)  # whose update it is, for `/delete`
     payload = Column(JSON, nullable=False)
     received_at = Column(DateTime(timezone=True), nullable=False)
     attempts = Column(Integer, nullable=False, default=0)
@@ -107,6 +108,16 @@ class Case:
 def _case(row: CaseRow) -> Case:
     return Case(row.id, row.sender, row.chat_id, row.language, row.topic, row.priority, row.reason, row.status,
                 row.thread_id, row.advisor_id, _utc(row.opened_at))
+
+
+def chat_of(update: dict) -> int | None:
+    """The chat a Telegram update (as JSON) belongs to: a message's, or a pressed button's."""
+    for kind in ("message", "edited_message"):
+        if kind in update:
+            return update[kind].get("chat", {}).get("id")
+    if "callback_query" in update:
+        return (update["callback_query"].get("message") or {}).get("chat", {}).get("id")
+    return None
 
 
 def _active_case(sender: str) -> Select:
@@ -175,14 +186,23 @@ class CaseStore:
         waiting = [c.id for c in self.queue() if c.status == "open"]
         return waiting.index(case_id) if case_id in waiting else 0
 
-    def forget_sender(self, sender: str) -> int:
-        """`/delete`: the newcomer's cases and mirrored messages are erased; returns how many cases."""
+    def threads_of(self, sender: str) -> list[int]:
+        """The advisors' forum topics of the newcomer's cases."""
+        with Session(self._engine) as session:
+            return list(session.scalars(select(CaseRow.thread_id).where(CaseRow.sender == sender,
+                                                                        CaseRow.thread_id.is_not(None))))
+
+    def forget_sender(self, sender: str, chat_id: int, up_to_update: int) -> int:
+        """`/delete`: the newcomer's cases, mirrored messages and stored Telegram updates (up to
+        the one that asked; later ones still wait to be answered) are erased; returns how many
+        cases."""
         with Session(self._engine) as session, session.begin():
             rows = list(session.scalars(select(CaseRow).where(CaseRow.sender == sender)))
             for row in rows:
                 for message in session.scalars(select(MirrorRow).where(MirrorRow.case_id == row.id)):
                     session.delete(message)
                 session.delete(row)
+            session.execute(delete(InboxRow).where(InboxRow.chat_id == chat_id, InboxRow.update_id <= up_to_update))
             return len(rows)
 
     # -- mirrored messages -------------------------------------------------------------
@@ -196,6 +216,12 @@ class CaseStore:
             return True
         except IntegrityError:
             return False
+
+    def release_mirror(self, source_chat: int, source_message: int) -> None:
+        """The copy failed: the message may be copied again."""
+        with Session(self._engine) as session, session.begin():
+            session.execute(delete(MirrorRow).where(MirrorRow.source_chat == source_chat,
+                                                    MirrorRow.source_message == source_message))
 
     def mirrored(self, source_chat: int, source_message: int, target_message: int) -> None:
         with Session(self._engine) as session, session.begin():
@@ -233,9 +259,11 @@ class CaseStore:
             for update in updates:
                 row = known.get(update["update_id"])
                 if row is None:
-                    session.add(InboxRow(update_id=update["update_id"], payload=update, received_at=_now()))
+                    session.add(InboxRow(update_id=update["update_id"], chat_id=chat_of(update), payload=update,
+                                         received_at=_now()))
                 elif row.payload != update:
                     row.payload, row.received_at, row.attempts, row.processed_at = update, _now(), 0, None
+                    row.chat_id = chat_of(update)
 
     def unprocessed(self, received_before: datetime | None = None) -> list[dict]:
         """Updates not yet handled to the end, oldest first."""

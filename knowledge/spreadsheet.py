@@ -3,7 +3,9 @@ LibreOffice or Excel, and import it back. One row per entry; the column names ar
 field paths the validator's messages use (`address.postcode`, `translations.ar.title`).
 Lists sit one item per line inside a cell. Import reads UTF-8 with or without BOM and
 comma, semicolon or tab as separator (what German spreadsheet programs write), checks every
-row like `validate`, and writes nothing unless the whole file is valid."""
+row like `validate`, and writes nothing unless the whole file is valid. A cell that a
+spreadsheet program would run as a formula gets a leading quote on export, which import
+takes off again."""
 
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ COLUMNS = ENTRY_COLUMNS + tuple(
 )
 _HOURS_LINE = re.compile(r"^\s*(?P<days>[a-z ,\-]+?)\s+(?P<opens>\S+)\s*-\s*(?P<closes>\S+)\s*$")
 _TRUE, _FALSE = {"true", "yes", "ja", "wahr"}, {"false", "no", "nein", "falsch"}
+# What Excel and LibreOffice may take for the start of a formula (OWASP: "CSV injection").
+FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,20 @@ def row_from_entry(entry: ServiceEntry) -> dict[str, str]:
             value = getattr(texts, field)
             if f"translations.{language}.{field}" in COLUMNS:
                 row[f"translations.{language}.{field}"] = _lines(value) if field in LIST_FIELDS else (value or "")
-    return {column: row.get(column, "") for column in COLUMNS}
+    return {column: guard_cell(row.get(column, "")) for column in COLUMNS}
+
+
+def guard_cell(text: str) -> str:
+    """The cell for `text`, shown as text and never run as a formula by a spreadsheet program
+    (a coordinator's file may hold what anyone wrote into an entry): a leading quote before a
+    formula sign, as OWASP recommends. Text already starting with quotes before a formula
+    sign gets one more, so that `unguard_cell` gives back every text unchanged."""
+    return f"'{text}" if text.lstrip("'").startswith(FORMULA_SIGNS) else text
+
+
+def unguard_cell(cell: str) -> str:
+    """The text of a cell `guard_cell` wrote, or that a coordinator marked as text with a quote."""
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_SIGNS) else cell
 
 
 def _lines(items: Iterable[str]) -> str:
@@ -190,7 +207,7 @@ def document_from_row(row: dict[str, str], file: str, line: int) -> tuple[dict[s
 
     document: dict[str, Any] = {}
     for column in COLUMNS:
-        value = row.get(column, "").strip()
+        value = unguard_cell(row.get(column, "")).strip()
         if not value:
             continue
         *parents, field = column.split(".")

@@ -16,7 +16,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import JSON, Column, DateTime, Integer, String, create_engine, select, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, declarative_base
 
 from knowledge.entry import ServiceEntry
@@ -51,6 +51,10 @@ def database_url() -> str:
 
 
 SQLITE_WAIT_SECONDS = 30  # how long a process waits for another's write (pysqlite's default: 5)
+# A server that does not answer, or a statement stuck behind a lock, fails instead of hanging
+# its caller forever: the caller's retry (the adapter's loops, Rasa's next message) heals it.
+POSTGRES_CONNECT_SECONDS = 5
+POSTGRES_STATEMENT_MILLISECONDS = 15_000
 MIGRATION_LOCK = 0x4C6F74736521  # any fixed number of Lotse's own; PostgreSQL's advisory locks are keyed by it
 
 
@@ -59,9 +63,8 @@ def open_store(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    # A server's connections can drop (a restart, a failover): each is tested before use.
     engine = create_engine(url, future=True, **({"connect_args": {"timeout": SQLITE_WAIT_SECONDS}}
-                                                 if url.startswith("sqlite") else {"pool_pre_ping": True}))
+                                                 if url.startswith("sqlite") else _server_settings(url)))
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as connection:
@@ -73,11 +76,21 @@ def open_store(url: str | None = None) -> Engine:
     return engine
 
 
+def _server_settings(url: str) -> dict[str, Any]:
+    """Connections tested before use (a server's can drop: a restart, a failover), with the
+    timeouts above added to any `options` the URL carries (a schema's search path)."""
+    options = make_url(url).query.get("options", "")
+    return {"pool_pre_ping": True, "connect_args": {
+        "connect_timeout": POSTGRES_CONNECT_SECONDS,
+        "options": f"{options} -c statement_timeout={POSTGRES_STATEMENT_MILLISECONDS}".strip()}}
+
+
 def one_at_a_time(connection: Connection, lock: int) -> None:
     """Serialises a transaction against others taking the same `lock` on this database, in
     any process: a PostgreSQL advisory lock held until the transaction ends; on SQLite the
     database's write lock (pysqlite does not open a transaction before DDL by itself)."""
     if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL statement_timeout = 0"))  # waiting for the other is the point
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
     elif connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -373,6 +373,8 @@ def load_entry_file(path: Path) -> tuple[ServiceEntry | None, Any, list[Problem]
     loader = _SafeLoader(text)
     try:  # one parse gives both the node tree (for line numbers) and the data
         node = loader.get_single_node()
+        if _has_alias(node):
+            return None, None, [_alias_problem(name, text)]
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -383,6 +385,33 @@ def load_entry_file(path: Path) -> tuple[ServiceEntry | None, Any, list[Problem]
     check = _Checker(name, _Lines(node))
     entry = entry_from_data(data, check)
     return (entry if not check.problems else None), data, check.problems
+
+
+def _has_alias(node: yaml.Node | None) -> bool:
+    """Whether the document uses an alias (`*name`). Entries need none, and a few nested ones
+    make billions of values ("billion laughs"). An alias is the only way a node gets into the
+    tree twice; the walk stops at the first such node, so a bomb costs no more than its text."""
+    seen: set[int] = set()
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            return True
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            for pair in current.value:
+                stack.extend(pair)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return False
+
+
+def _alias_problem(name: str, text: str) -> Problem:
+    """The first alias's line, from the parser's events (read only for a file that has one)."""
+    alias = next(event for event in yaml.parse(text, Loader=_SafeLoader) if isinstance(event, yaml.AliasEvent))
+    return Problem(name, alias.start_mark.line + 1,
+                   f"uses the alias '*{alias.anchor}': entry files may not use anchors (&) and aliases (*), "
+                   "as a few nested ones make billions of values; write each value out in full")
 
 
 def load_documents(directory: Path) -> list[tuple[ServiceEntry, dict]]:

@@ -11,6 +11,8 @@ from rasa.core.agent import Agent
 from rasa.model import get_local_model
 from rasa.utils.endpoints import EndpointConfig
 
+from actions.__main__ import TOKEN_HEADER as ACTION_TOKEN_HEADER
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,12 +25,14 @@ def quiet_rasa_logs(level: int = logging.WARNING) -> None:
     configure_structlog(level)
 
 
-def load_agent(model_dir: Path | str = "models", action_server: str | None = None) -> Agent:
+def load_agent(model_dir: Path | str = "models", action_server: str | None = None,
+               action_token: str | None = None) -> Agent:
     """The newest model in `model_dir` (Rasa names models by training time), talking to the
-    action server at `action_server` (its /webhook URL) when given."""
+    action server at `action_server` (its /webhook URL, with its token) when given."""
     model_path = get_local_model(str(model_dir))
     logger.info("Loading model %s", model_path)
-    return Agent.load(model_path, action_endpoint=EndpointConfig(url=action_server) if action_server else None)
+    endpoint = EndpointConfig(url=action_server, headers={ACTION_TOKEN_HEADER: action_token or ""})
+    return Agent.load(model_path, action_endpoint=endpoint if action_server else None)
 
 
 async def parse(agent: Agent, text: str) -> Dict[str, Any]:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import argparse
-import os
+import logging
 import time
 from datetime import datetime, time as time_of_day, timedelta, timezone
 from typing import Callable
@@ -14,10 +14,13 @@ from sqlalchemy.engine import Engine
 
 from knowledge.hours import BERLIN
 from knowledge.store import open_store
-from retention.job import DEFAULT_KEEP_DAYS, apply_retention
+from retention.job import apply_retention
+from retention.limits import DEFAULT_KEEP_DAYS, configured_days, days_to_keep
 
 NIGHTLY_AT = time_of_day(3, 30)  # Berlin time; exists once on every day, summer time or not
 CHECK_EVERY_SECONDS = 300.0
+RETRY_AFTER_FAILURE_SECONDS = 300.0
+logger = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,17 +34,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _days_to_keep(value: str, source: str) -> int:
-    """The limit from the command line or the environment; a typo must not delete everything."""
-    try:
-        days = int(value)
-    except ValueError:
-        days = 0
-    if days < 1:
-        raise SystemExit(f"{source} must be a whole number of days, at least 1, not {value!r}")
-    return days
-
-
 def next_run(after: datetime) -> datetime:
     """The next 03:30 in Berlin after `after`, in UTC."""
     local = after.astimezone(BERLIN)
@@ -51,10 +43,16 @@ def next_run(after: datetime) -> datetime:
 
 
 def serve(engine: Engine, days: int, clock: Callable[[], datetime], sleep: Callable[[float], None] = time.sleep) -> None:
-    """Runs at once (a service restarted after a failure catches up), then every night. Waits in
-    steps of at most CHECK_EVERY_SECONDS, so a changed clock or a suspended machine is noticed."""
+    """Runs at once (a service restarted after a failure catches up), then every night; a failed
+    run is logged and tried again after a pause. Waits in steps of at most CHECK_EVERY_SECONDS,
+    so a changed clock or a suspended machine is noticed."""
     while True:
-        _run_once(engine, days, clock())
+        try:
+            _run_once(engine, days, clock())
+        except Exception:  # noqa: BLE001 - the database away one night: tried again soon, not never
+            logger.exception("retention failed; trying again in %s s", RETRY_AFTER_FAILURE_SECONDS)
+            sleep(RETRY_AFTER_FAILURE_SECONDS)
+            continue
         wake = next_run(clock())
         while (left := (wake - clock()).total_seconds()) > 0:
             sleep(min(left, CHECK_EVERY_SECONDS))
@@ -71,8 +69,7 @@ def _now() -> datetime:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    days = (_days_to_keep(args.days, "--days") if args.days is not None else
-            _days_to_keep(os.environ.get("LOTSE_RETENTION_DAYS", str(DEFAULT_KEEP_DAYS)), "LOTSE_RETENTION_DAYS"))
+    days = days_to_keep(args.days, "--days") if args.days is not None else configured_days()
     engine = open_store()
     if args.command == "run":
         _run_once(engine, days, _now())

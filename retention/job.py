@@ -20,11 +20,8 @@ from cases.store import CaseRow, InboxRow, MirrorRow, _utc
 from knowledge.answers import AnswerRow
 from knowledge.hours import BERLIN
 from knowledge.store import Base, one_at_a_time
+from retention.limits import DEFAULT_KEEP_DAYS, INBOX_KEEP
 
-DEFAULT_KEEP_DAYS = 90
-# Telegram re-delivers an unconfirmed update for at most 24 hours; a processed update is kept
-# that long (with a day to spare) so that a repeat is recognised, and is only personal data after.
-INBOX_KEEP = timedelta(days=2)
 RETENTION_LOCK = 0x4C6F74736552  # any fixed number, other than knowledge.store's MIGRATION_LOCK
 NO_TOPIC = "-"  # a hand-over before the newcomer named a topic
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any, Callable, Dict
 
 import pytest
 
-from bot.local import LOCAL_REDIS, free_port, production_rasa_environment, start_server, wait_until_up
+from bot.local import LOCAL_REDIS, free_port, production_rasa_environment, start_actions, wait_until_up
 from knowledge.scratch import LOCAL_POSTGRES, scratch_database, scratch_store
 from knowledge.store import open_store, sync
 
@@ -47,12 +46,14 @@ def knowledge_store(tmp_path_factory) -> str:
     return store
 
 
+ACTION_TOKEN = "action-token-of-the-tests"
+
+
 @pytest.fixture(scope="session")
 def action_server(knowledge_store) -> str:
-    """The URL of a running action server answering from the pilot entries."""
+    """The URL of a running action server answering from the pilot entries (to ACTION_TOKEN)."""
     port = free_port()
-    server = start_server(sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
-                          env={"DATABASE_URL": knowledge_store})
+    server = start_actions(port, ACTION_TOKEN, env={"DATABASE_URL": knowledge_store})
     wait_until_up(f"http://127.0.0.1:{port}/health", [server], seconds=60)
     yield f"http://127.0.0.1:{port}/webhook"
     server.terminate()
@@ -63,7 +64,7 @@ def action_server(knowledge_store) -> str:
 def agent(action_server):
     from nlu.model import load_agent
 
-    return load_agent(PROJECT_ROOT / "models", action_server=action_server)
+    return load_agent(PROJECT_ROOT / "models", action_server=action_server, action_token=ACTION_TOKEN)
 
 
 @pytest.fixture(scope="session")

@@ -65,3 +65,17 @@ def test_held_out_split_is_never_trained_on(language):
     held_out = _examples(PROJECT_ROOT / "tests" / "data" / "nlu" / f"{language}.yml")
     assert held_out, "the held-out split is empty"
     assert sorted(set(train) & set(held_out)) == []
+
+
+def test_the_privacy_notice_says_what_the_code_does(monkeypatch):
+    """How long, how much of the conversation advisors see, how long Telegram's raw updates
+    stay: each number in the notice is the one the code uses, in every language."""
+    from actions.phrases import privacy_notice
+    from bot.rasa_client import TRANSCRIPT_MESSAGES
+    from retention.limits import INBOX_KEEP
+
+    monkeypatch.setenv("LOTSE_RETENTION_DAYS", "30")
+    for language in ("de", "ar", "prs", "uk", "en"):
+        notice = privacy_notice(language)
+        assert "30" in notice and "90" not in notice, language
+        assert str(TRANSCRIPT_MESSAGES) in notice and str(INBOX_KEEP.days) in notice, language

@@ -48,7 +48,7 @@ def lotse_stack(knowledge_store) -> LotseStack:
         return adapter
 
     def restart_actions() -> subprocess.Popen:
-        actions = start_actions(actions_port, rasa_port, token, env)
+        actions = start_actions(actions_port, token, env)
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", [actions], seconds=60)
         return actions
 

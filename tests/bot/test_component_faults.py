@@ -13,10 +13,11 @@ import requests
 import sqlalchemy as sa
 
 from actions.phrases import phrases
+from bot.app import unavailable_note
 from bot.local import free_port
 from bot.settings import LOCAL_ADVISOR
 from tests.bot.test_advisors_group import open_case
-from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, wait_for
+from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
 from knowledge.scratch import scratch_store
 from tests.conftest import POSTGRES_URL
 
@@ -51,7 +52,7 @@ def test_while_the_action_server_is_down_a_message_is_kept_and_answered_once_it_
     try:
         say(telegram, user, "Ich suche eine Wohnung, wer hilft mir?")
         apology = wait_for(lambda: sent(telegram, user))[0]["text"]
-        assert apology == phrases().say("lotse_unavailable", "de")
+        assert apology == unavailable_note("de")
         lotse_stack.start_actions_again()
         wait_for(lambda: [m for m in sent(telegram, user) if "Wohn" in m["text"]], seconds=90)
         time.sleep(SETTLE_SECONDS)
@@ -123,3 +124,22 @@ def test_a_dropped_database_connection_loses_no_message(lotse_stack, adapter_on_
     time.sleep(SETTLE_SECONDS)
     where = phrases().say("where_intro", "de")
     assert [m["text"].startswith(where) for m in sent(telegram, user)[answered:]] == [True]
+
+
+def test_while_rasa_is_away_a_message_in_crisis_goes_to_an_advisor_at_once_as_urgent(lotse_stack):
+    """Not after LOTSE_GIVE_UP_SECONDS: the crisis words of the NLU's lexicon are enough, and
+    the newcomer's one apology carries the emergency numbers."""
+    telegram, user, before = lotse_stack.bot_api, next(NEWCOMERS), len(topics(lotse_stack.bot_api))
+    lotse_stack.crash_adapter()
+    lotse_stack.start_adapter_again(RASA_URL=f"http://127.0.0.1:{free_port()}", LOTSE_GIVE_UP_SECONDS="3600")
+    try:
+        say(telegram, user, "Hilfe, mein Mann schlägt mich, ich habe Angst")
+        topic = wait_for(lambda: topics(telegram)[before:], seconds=60)[0]
+        assert topic["name"].startswith("🔴 #")
+        texts = [m["text"] for m in sent(telegram, user)]
+        assert texts[0] == unavailable_note("de") and "116 016" in texts[0]
+        assert wait_for(lambda: "Hilfe, mein Mann schlägt mich, ich habe Angst" in [
+            m.get("text") for m in sent(telegram, -1001000000001) if m.get("message_thread_id") == topic["message_thread_id"]])
+    finally:
+        lotse_stack.crash_adapter()
+        lotse_stack.start_adapter_again()

@@ -4,6 +4,9 @@ advisor), media (mirrored during a hand-over, otherwise a note that Lotse reads 
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
+from actions.phrases import phrases
 from bot.local import free_port
 from bot.pseudonym import pseudonym
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
@@ -69,17 +72,32 @@ def test_an_advisors_voice_message_and_photo_reach_the_newcomer(telegram):
     assert media[1]["photo"][0]["file_id"] == "form-photo" and media[1]["caption"] == "هذا هو النموذج"
 
 
-def test_delete_also_erases_the_newcomers_cases(telegram, knowledge_store):
+def press(telegram: str, user: int, payload: str, language_code: str = "de") -> None:
+    """The newcomer presses the button with `payload` under the last message that has one."""
+    message = wait_for(lambda: [m for m in sent(telegram, user) if payload in str(m.get("reply_markup"))])[-1]
+    deliver(telegram, {"callback_query": {"id": f"press{user}{message['message_id']}", "chat_instance": "x",
+                                          "data": payload, "message": message,
+                                          "from": {"id": user, "is_bot": False, "first_name": "N",
+                                                   "language_code": language_code}}})
+
+
+def test_delete_erases_the_newcomers_cases_their_topic_and_telegram_updates_then_says_so(telegram, knowledge_store):
     user, thread = open_case(telegram, "en", "I want to talk to a person")
     in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
     wait_for(lambda: [m for m in sent(telegram, user) if "closed the conversation" in (m.get("text") or "")])
-    cases = CaseStore(open_store(knowledge_store))
+    engine = open_store(knowledge_store)
+    cases = CaseStore(engine)
     assert cases.case_in_thread(thread) is not None
-    say(telegram, user, "/delete")  # the Telegram command
-    wait_for(lambda: [m for m in sent(telegram, user) if "/affirm" in str(m.get("reply_markup"))])
-    say(telegram, user, "/affirm")
-    wait_for(lambda: cases.case_in_thread(thread) is None)
-    assert cases.active_case_of(pseudonym(user, b"test-key")) is None
+    say(telegram, user, "/delete", "en")  # the Telegram command
+    press(telegram, user, "/affirm", "en")
+    deleted = phrases().say("deleted", "en")
+    wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == deleted])
+    assert cases.case_in_thread(thread) is None and cases.active_case_of(pseudonym(user, b"test-key")) is None
+    assert next(t for t in topics(telegram) if t["message_thread_id"] == thread).get("deleted") is True
+    with engine.connect() as connection:
+        left = connection.execute(sa.text("SELECT count(*) FROM telegram_updates WHERE chat_id = :chat"),
+                                  {"chat": user}).scalar_one()
+    assert left == 0  # not even the "yes" that asked for it
 
 
 def test_privacy_during_a_hand_over_is_answered_in_the_newcomers_language(telegram):
@@ -95,6 +113,6 @@ def test_delete_during_a_hand_over_closes_the_case_then_asks(telegram, knowledge
     wait_for(lambda: [m for m in sent(telegram, user) if "/affirm" in str(m.get("reply_markup"))])
     assert wait_for(lambda: [t for t in posts_in(telegram, thread) if t.startswith("Die Person hat gebeten")])
     assert next(t for t in topics(telegram) if t["message_thread_id"] == thread).get("closed") is True
-    say(telegram, user, "/affirm")
+    press(telegram, user, "/affirm")
     cases = CaseStore(open_store(knowledge_store))
     wait_for(lambda: cases.case_in_thread(thread) is None)

@@ -43,3 +43,23 @@ def test_a_traceback_with_a_message_in_it_is_redacted_too(caplog):
     except ValueError:
         logger.exception("handler failed")
     assert "Asylbescheid" not in caplog.text and "handler failed" in caplog.text and "ValueError" in caplog.text
+
+
+def test_an_update_as_ptb_prints_it_shows_no_text_name_id_place_or_phone(caplog):
+    """PTB logs an Update object at DEBUG in its own repr (text='…', id=…), not as a dict."""
+    from telegram import Update
+
+    update = Update.de_json({"update_id": 912346, "message": {
+        "message_id": 18, "date": 0, "chat": {"id": 424242425, "type": "private", "first_name": "Olena"},
+        "from": {"id": 424242425, "is_bot": False, "first_name": "Olena", "last_name": "Kowal", "username": "olena_k"},
+        "location": {"latitude": 52.0211, "longitude": 8.5347},
+        "contact": {"phone_number": "+49 151 2345678", "first_name": "Olena", "user_id": 424242425}}}, None)
+    text = logged(caplog, "Processing update %s", update)
+    for personal in ("Olena", "Kowal", "olena_k", "424242425", "52.0211", "8.5347", "2345678"):
+        assert personal not in text, personal
+    assert "912346" in text
+
+
+def test_rasas_token_in_a_request_url_is_hidden(caplog):
+    text = logged(caplog, 'HTTP Request: GET http://rasa:5005/conversations/tg-1/tracker?include_events=ALL&token=s3cr-et "200"')
+    assert "s3cr-et" not in text and "token=<token>" in text

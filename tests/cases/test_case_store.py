@@ -58,10 +58,21 @@ def test_an_update_id_that_comes_back_with_other_content_is_a_new_update(cases):
     assert [u["message"]["text"] for u in cases.unprocessed()] == ["after Telegram restarted its ids"]
 
 
-def test_delete_erases_the_newcomers_cases_and_mirrored_messages(cases):
+def message_in(chat: int, update_id: int, text: str) -> dict:
+    return {"update_id": update_id, "message": {"chat": {"id": chat, "type": "private"}, "text": text}}
+
+
+def test_delete_erases_the_newcomers_cases_mirrored_messages_and_telegram_updates(cases):
     case, _ = cases.open_case("gone", 42, "de", None, "normal", "request_human")
     cases.set_thread(case.id, 5)
     cases.claim_mirror(case.id, "in", 42, 7)
-    assert cases.forget_sender("gone") == 1
-    assert cases.active_case_of("gone") is None and cases.case_in_thread(5) is None
+    cases.receive([message_in(42, 10, "Ich heiße Olena"), message_in(43, 11, "someone else"),
+                   {"update_id": 12, "callback_query": {"id": "q", "data": "/affirm", "message": {"chat": {"id": 42}}}},
+                   message_in(42, 13, "written after the yes, still waiting")])
+    cases.mark_processed(10)
+    assert cases.threads_of("gone") == [5]
+    assert cases.forget_sender("gone", 42, up_to_update=12) == 1
+    assert cases.active_case_of("gone") is None and cases.case_in_thread(5) is None and cases.threads_of("gone") == []
     assert cases.claim_mirror(999, "in", 42, 7)  # the old mirror row is gone too
+    assert [u["update_id"] for u in cases.unprocessed()] == [11, 13]  # another's, and one still to answer
+    assert not cases.is_processed(10)  # the handled update of the newcomer is gone, not just marked

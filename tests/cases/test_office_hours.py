@@ -51,3 +51,26 @@ def test_the_advisors_are_reminded_each_time_the_office_opens():
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(remind_at_openings(HOURS, remind, lambda: clock["now"], sleep))
     assert reminders == [at(30, 8), at(30, 8) + timedelta(days=1)]
+
+
+def test_a_failed_reminder_does_not_end_the_reminders():
+    """The group's post failed one morning (Telegram or the database away): the next opening
+    still gets its reminder, and the loop reports its cycles for the health check."""
+    clock = {"now": at(27, 11, 30)}
+    attempts: list[datetime] = []
+    cycles: list[datetime] = []
+
+    async def sleep(seconds: float) -> None:
+        clock["now"] += timedelta(seconds=seconds)
+
+    async def remind() -> None:
+        attempts.append(clock["now"])
+        if len(attempts) == 1:
+            raise ConnectionError("the database is away")
+        raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(remind_at_openings(HOURS, remind, lambda: clock["now"], sleep,
+                                       cycle_done=lambda: cycles.append(clock["now"])))
+    assert attempts == [at(30, 8), at(30, 8) + timedelta(days=1)]
+    assert cycles and cycles[-1] == at(30, 8) + timedelta(days=1)

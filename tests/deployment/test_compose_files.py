@@ -5,6 +5,7 @@ a secret baked into the image, a start-up order that runs before the database is
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -15,7 +16,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SERVICES = {"postgres", "redis", "migrate", "actions", "rasa", "bot", "retention"}
-SECRETS = {"TELEGRAM_BOT_TOKEN", "RASA_TOKEN", "LOTSE_PSEUDONYM_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"}
+SECRETS = {"TELEGRAM_BOT_TOKEN", "RASA_TOKEN", "ACTION_SERVER_TOKEN", "LOTSE_PSEUDONYM_KEY", "POSTGRES_PASSWORD",
+           "REDIS_PASSWORD"}
 VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)")
 READ_BY_CODE = re.compile(r"""os\.environ\.get\(\s*["']([A-Z_][A-Z0-9_]*)["']""")
 BENCH_AND_TEST_ONLY = {"LOTSE_BENCH_POSTGRES_URL", "LOTSE_TEST_POSTGRES_URL"}
@@ -84,6 +86,36 @@ def test_rasa_gets_every_value_its_production_endpoints_need(compose):
     endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text(encoding="utf-8"))
     assert endpoints["tracker_store"]["type"] == "dialogue.tracker_store.ErasingSQLTrackerStore"
     assert endpoints["lock_store"]["type"] == "dialogue.lock_store.AtomicRedisLockStore"
+
+
+def test_only_the_bots_port_is_published_and_only_on_loopback_by_default(compose):
+    published = {name: service["ports"] for name, service in compose["services"].items() if service.get("ports")}
+    assert list(published) == ["bot"]
+    assert all(port.startswith("${LOTSE_WEBHOOK_PUBLISH:-127.0.0.1:") for port in published["bot"])
+
+
+def test_rasa_and_the_action_server_answer_only_their_callers(compose):
+    services = compose["services"]
+    assert services["rasa"]["command"][:3] == ["python", "-m", "dialogue.serve"]  # never an open API
+    assert services["actions"]["command"][:3] == ["python", "-m", "actions"]
+    assert {"RASA_TOKEN", "ACTION_SERVER_TOKEN"} <= set(services["rasa"]["environment"])
+    assert "ACTION_SERVER_TOKEN" in services["actions"]["environment"]
+    assert "RASA_TOKEN" not in services["actions"]["environment"]  # it needs nothing of Rasa's API
+    assert "RASA_TOKEN" in services["bot"]["environment"]
+    credentials = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
+    assert credentials == {"dialogue.channel.AdapterChannel": {"secret": "${RASA_TOKEN}"}}
+
+
+def test_the_images_default_command_cannot_start_an_open_api():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    command = json.loads(re.search(r"^CMD\s+(\[.*\])$", dockerfile, re.MULTILINE).group(1))
+    assert command[:3] == ["python", "-m", "dialogue.serve"] and "--enable-api" not in command
+
+
+def test_every_services_log_is_rotated(compose):
+    for name, service in compose["services"].items():
+        options = service["logging"]["options"]
+        assert service["logging"]["driver"] == "json-file" and options["max-size"] and int(options["max-file"]) <= 5, name
 
 
 @pytest.mark.skipif(shutil.which("docker") is None or subprocess.run(

@@ -15,13 +15,14 @@ import pytest
 import sqlalchemy as sa
 
 from actions.phrases import phrases
+from bot.app import unavailable_note
 from bot.local import PROJECT_ROOT, free_port, kill, start_adapter, start_rasa, stop, wait_until_up
 from bot.settings import LOCAL_ADVISOR
 from knowledge.scratch import scratch_store
 from tests.bot.test_restart import texts_in_topic
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
 from tests.bot.test_component_faults import SETTLE_SECONDS
-from tests.conftest import POSTGRES_URL
+from tests.conftest import ACTION_TOKEN, POSTGRES_URL
 
 BRACKWEDE_OFFICE = "Germanenstraße 22"  # the Bürgerberatung Brackwede (knowledge/entries)
 
@@ -47,7 +48,8 @@ def production_stack(production_stores, action_server) -> ProductionStack:
     environment = production_stores.rasa_environment(action_server)
 
     def start() -> subprocess.Popen:
-        rasa = start_rasa(rasa_port, token, PROJECT_ROOT / "endpoints.production.yml", env=environment)
+        rasa = start_rasa(rasa_port, token, PROJECT_ROOT / "endpoints.production.yml", env=environment,
+                          action_token=ACTION_TOKEN)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", [rasa])
         return rasa
 
@@ -69,7 +71,7 @@ def test_rasa_restarted_mid_conversation_remembers_it_and_answers_the_waiting_me
     asked = wait_for(lambda: [m for m in sent(telegram, user) if phrases().say("district_question", "uk") in m["text"]])
     production_stack.kill_rasa()
     say(telegram, user, "а в Brackwede?", "uk")
-    apology = phrases().say("lotse_unavailable", "uk")
+    apology = unavailable_note("uk")
     wait_for(lambda: [m for m in sent(telegram, user) if m["text"] == apology])
     production_stack.start_rasa_again()
 
@@ -109,7 +111,7 @@ def test_rasa_restarted_mid_hand_over_loses_no_message_and_no_close(production_s
     time.sleep(SETTLE_SECONDS)
     to_newcomer = [m.get("text") for m in sent(telegram, user)]
     # The advisor had the message: the newcomer is not told that Lotse cannot answer.
-    assert phrases().say("lotse_unavailable", "en") not in to_newcomer
+    assert unavailable_note("en") not in to_newcomer
     assert to_newcomer.count("Yes, I am here. Which street?") == 1 and to_newcomer.count(closed) == 1
     assert texts_in_topic(telegram, thread).count("Are you there? It is about my flat") == 1
 
@@ -133,4 +135,4 @@ def test_rasa_losing_its_database_connections_loses_no_message(production_stack)
     time.sleep(SETTLE_SECONDS)
     after = [m["text"] for m in sent(telegram, user)[answered:]]
     assert sum(text.startswith(where) for text in after) == 1, after
-    assert after.count(phrases().say("lotse_unavailable", "de")) <= 1, after
+    assert after.count(unavailable_note("de")) <= 1, after

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.local import PROJECT_ROOT, free_port, start_rasa, stop, wait_until_up
+from tests.conftest import ACTION_TOKEN
 from tests.conversation.test_privacy import say, stored_events
 
 
@@ -22,7 +23,8 @@ def two_replicas(production_stores, action_server) -> tuple[list[str], str, str]
     token = secrets.token_urlsafe(16)
     environment = production_stores.rasa_environment(action_server)
     ports = [free_port(), free_port()]
-    servers = [start_rasa(port, token, PROJECT_ROOT / "endpoints.production.yml", env=environment) for port in ports]
+    servers = [start_rasa(port, token, PROJECT_ROOT / "endpoints.production.yml", env=environment,
+                          action_token=ACTION_TOKEN) for port in ports]
     try:
         for port in ports:
             wait_until_up(f"http://127.0.0.1:{port}/", servers)
@@ -42,10 +44,10 @@ def test_one_conversation_alternating_between_two_replicas_stays_consistent(two_
                ("Hilfe bei der Wohnungssuche", "Brauche ich einen Termin?")]
 
     for number, text in enumerate(one_after_another):
-        assert say((first, second)[number % 2], sender, text, "de"), text
+        assert say((first, second)[number % 2], token, sender, text, "de"), text
     with ThreadPoolExecutor(2) as pool:
         for pair in at_once:
-            answers = list(pool.map(lambda replica_text: say(replica_text[0], sender, replica_text[1], "de"),
+            answers = list(pool.map(lambda replica_text: say(replica_text[0], token, sender, replica_text[1], "de"),
                                     zip((first, second), pair)))
             assert all(answers), pair
 

