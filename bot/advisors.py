@@ -43,9 +43,13 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if not await asyncio.to_thread(lotse.cases.claim_mirror, case.id, "out", message.chat_id, message.message_id):
         return
-    if case.status == "open":  # answering takes the case
-        await _claim(update, context, lotse, case)
-    copied = await context.bot.copy_message(case.chat_id, message.chat_id, message.message_id)
+    try:
+        if case.status == "open":  # answering takes the case
+            await _claim(update, context, lotse, case)
+        copied = await context.bot.copy_message(case.chat_id, message.chat_id, message.message_id)
+    except BaseException:  # the retried update copies it
+        await asyncio.to_thread(lotse.cases.release_mirror, message.chat_id, message.message_id)
+        raise
     await asyncio.to_thread(lotse.cases.mirrored, message.chat_id, message.message_id, copied.message_id)
 
 

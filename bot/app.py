@@ -12,6 +12,7 @@ import weakref
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import (
@@ -22,7 +23,7 @@ from telegram.ext import (
 from actions.phrases import phrases
 from bot import advisors, newcomers
 from bot.liveness import Liveness, pause_after
-from bot.lotse import Lotse, lotse_of
+from bot.lotse import AdvisorsGroupRefused, Lotse, lotse_of
 from bot.rasa_client import RasaUnavailable
 from nlu.crisis import mentions_crisis
 from nlu.language import serving_language
@@ -34,6 +35,7 @@ QUEUED = "queued_update_ids"  # bot_data key: updates waiting for or in the hand
 BACKLOG_PER_CHAT = 20  # more of one chat's updates wait in the inbox, not in memory
 FAILED_ATTEMPTS_BEFORE_GIVING_UP = 5
 SERVER_ERROR_PAUSES = (0.5, 1.0, 2.0, 4.0)  # seconds before each new try when Telegram answers 5xx
+MARK_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between tries to mark an answered update handled
 POLLING, RETRYING = "polling", "retrying"  # the background loops, as /health names them
 
 
@@ -105,7 +107,16 @@ async def _skip_handled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def _mark_handled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await asyncio.to_thread(lotse_of(context).cases.mark_processed, update.update_id)
+    """The answers went out: the mark is tried for a while, since an update left unmarked would
+    run through Rasa again and be answered twice."""
+    for pause in (*MARK_PAUSES, None):
+        try:
+            await asyncio.to_thread(lotse_of(context).cases.mark_processed, update.update_id)
+            break
+        except SQLAlchemyError:
+            if pause is None:
+                raise
+            await asyncio.sleep(pause)
     _done_with(update, context)
 
 
@@ -130,10 +141,17 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # and Rasa has it; running it again would only ask the same question twice.
         logger.warning("update %s: Telegram refused (%s); not tried again", update.update_id, context.error.message)
         await asyncio.to_thread(lotse.cases.mark_processed, update.update_id)
+    elif isinstance(context.error, (SQLAlchemyError, AdvisorsGroupRefused)):
+        # the database away, or the advisors' group refusing a topic: tried again until it is fixed
+        logger.warning("update %s not finished, tried again: %s", update.update_id,
+                       context.error if isinstance(context.error, AdvisorsGroupRefused) else type(context.error).__name__)
     else:
         logger.error("update %s failed (attempt %s): %s", update.update_id, attempts, type(context.error).__name__)
         if attempts >= FAILED_ATTEMPTS_BEFORE_GIVING_UP:  # a fault in the update itself: retrying cannot help
             await asyncio.to_thread(lotse.cases.mark_processed, update.update_id)
+            if from_newcomer:  # not left without a word
+                await context.bot.send_message(update.effective_chat.id, phrases().say(
+                    "action_failed", serving_language(update.effective_user.language_code)))
     raise ApplicationHandlerStop
 
 
@@ -178,7 +196,8 @@ def build_application(lotse: Lotse) -> Application:
         MessageHandler(private & filters.TEXT, newcomers.on_text),
         MessageHandler(private & filters.LOCATION, newcomers.on_location),
         MessageHandler(private & media, newcomers.on_media),
-        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, newcomers.on_edit),
+        # a live location arrives as edits of its message: those are no corrections
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.TEXT, newcomers.on_edit),
         CallbackQueryHandler(newcomers.on_button),
         CommandHandler("claim", advisors.on_claim, filters=group),
         CommandHandler("close", advisors.on_close, filters=group),

@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from actions.phrases import phrases
@@ -27,6 +27,10 @@ from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, serving_language
 
 logger = logging.getLogger(__name__)
 PRIORITY_ICON = {"urgent": "🔴", "normal": "🟢"}
+
+
+class AdvisorsGroupRefused(Exception):
+    """Telegram refused what a case needs in the advisors' group: the update is tried again."""
 TRANSCRIPT_LINE_CHARACTERS = 300
 
 
@@ -49,27 +53,38 @@ class Lotse:
         return language if language in LANGUAGES else serving_language(user.language_code)
 
     async def hand_over(self, bot: Bot, sender: str, chat_id: int, request: dict[str, Any]) -> Case:
-        """Opens the newcomer's case (or raises an open one to urgent) with a forum topic whose
-        first post gives the advisors the language, the topic and the last messages."""
+        """Opens the newcomer's case (or raises an open one to urgent) and its forum topic."""
         case, new = await asyncio.to_thread(self.cases.open_case, sender, chat_id, request.get("language") or DEFAULT_LANGUAGE,
                                          request.get("topic"), request.get("priority") or "normal",
                                          request.get("reason"))
-        if not new and case.thread_id is not None:
-            return case
-        # The newcomer hears at once; the group's posts may wait for Telegram's limit of 20 a minute.
-        await bot.send_message(chat_id, await self.waiting_note(case))
+        if new:  # the newcomer hears at once; the group's posts may wait for Telegram's 20 a minute
+            await bot.send_message(chat_id, await self.waiting_note(case))
+        if case.thread_id is None:
+            case = await self._open_topic(bot, case, request.get("summary", []))
+        return case
+
+    async def _open_topic(self, bot: Bot, case: Case, summary: list[str]) -> Case:
+        """The case's forum topic, whose first post gives the advisors the language, the topic and
+        the last messages, and mentions who speaks the language. Refused by Telegram (the bot lost
+        its rights, the group is no forum any more), the update is tried again: the case keeps
+        no topic until then, and the next try (or the newcomer's next message) opens it."""
         try:
-            transcript = await self.rasa.transcript(sender)
+            transcript = await self.rasa.transcript(case.sender)
         except RasaUnavailable:
-            transcript = [("newcomer", line) for line in request.get("summary", [])]
+            transcript = [("newcomer", line) for line in summary]
         # one line per message, whatever the newcomer typed: nobody can forge a line of Lotse's
         lines = "\n".join(f"{'👤' if who == 'newcomer' else '🤖'} {one_line(text, TRANSCRIPT_LINE_CHARACTERS)}"
                           for who, text in transcript) or "-"
         icon = PRIORITY_ICON[case.priority]
+        try:
+            topic = await bot.create_forum_topic(self.settings.advisors_chat,
+                                                 f"{icon} #{case.id} · {case.language} · {case.topic or '-'}")
+        except TelegramError as refused:
+            raise AdvisorsGroupRefused(f"no topic for case {case.id}: {refused.message}") from None
+        case = await asyncio.to_thread(self.cases.set_thread, case.id, topic.message_thread_id)
         text = phrases().say("case_opened", self.settings.advisor_language, icon=icon, case=str(case.id),
                              case_language=case.language, topic=case.topic or "-", priority=case.priority,
                              reason=case.reason or "-", transcript=lines)
-        case = await self._new_topic(bot, case)
         await send_text(bot, self.settings.advisors_chat, text, thread=case.thread_id)
         await bot.send_message(self.settings.advisors_chat, await self.routing_note(case.language), parse_mode=ParseMode.HTML,
                                message_thread_id=case.thread_id)
@@ -115,7 +130,7 @@ class Lotse:
         try:
             await bot.delete_forum_topic(self.settings.advisors_chat, thread)
         except BadRequest as refused:
-            if "not found" not in refused.message.lower():
+            if not any(gone in refused.message.lower() for gone in ("not found", "topic_id_invalid")):
                 raise
 
     async def hand_over_unanswered(self, bot: Bot, update: Update, urgent: bool) -> None:
@@ -129,29 +144,31 @@ class Lotse:
         if message is not None:
             await self.mirror_to_advisors(bot, case, message)
 
-    async def _new_topic(self, bot: Bot, case: Case) -> Case:
-        topic = await bot.create_forum_topic(self.settings.advisors_chat, f"{PRIORITY_ICON[case.priority]} #{case.id} · "
-                                                                          f"{case.language} · {case.topic or '-'}")
-        return await asyncio.to_thread(self.cases.set_thread, case.id, topic.message_thread_id)
-
     async def mirror_to_advisors(self, bot: Bot, case: Case, message: Message) -> None:
-        """Copies a newcomer's message (text or media) into the case's topic, once. A topic
-        somebody deleted is made anew, so that the case is not stuck; a copy that fails is
-        released, so that the retried update copies it."""
-        if case.thread_id is None or not await asyncio.to_thread(
-                self.cases.claim_mirror, case.id, "in", message.chat_id, message.message_id):
+        """Copies a newcomer's message (text or media) into the case's topic, once. A case
+        without a topic gets one, a topic somebody deleted is made anew and one closed by hand
+        is reopened, so that the case is not stuck; a copy that fails is released, so that the
+        retried update copies it."""
+        if not await asyncio.to_thread(self.cases.claim_mirror, case.id, "in", message.chat_id, message.message_id):
             return
         try:
+            if case.thread_id is None:
+                case = await self._open_topic(bot, case, [message.text or message.caption or ""])
             try:
                 copied = await bot.copy_message(self.settings.advisors_chat, message.chat_id, message.message_id,
                                                 message_thread_id=case.thread_id)
             except BadRequest as refused:
-                if "thread not found" not in refused.message.lower():
+                problem = refused.message.lower()
+                if "thread not found" in problem:
+                    logger.warning("the topic of case %s is gone; opening a new one", case.id)
+                    case = await self._open_topic(bot, case, [message.text or message.caption or ""])
+                    await bot.send_message(self.settings.advisors_chat, phrases().say(
+                        "topic_recreated", self.settings.advisor_language, case=str(case.id)),
+                        message_thread_id=case.thread_id)
+                elif "topic_closed" in problem:
+                    await bot.reopen_forum_topic(self.settings.advisors_chat, case.thread_id)
+                else:
                     raise
-                logger.warning("the topic of case %s is gone; opening a new one", case.id)
-                case = await self._new_topic(bot, case)
-                await bot.send_message(self.settings.advisors_chat, phrases().say(
-                    "topic_recreated", self.settings.advisor_language, case=str(case.id)), message_thread_id=case.thread_id)
                 copied = await bot.copy_message(self.settings.advisors_chat, message.chat_id, message.message_id,
                                                 message_thread_id=case.thread_id)
         except BaseException:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 
 from telegram import (
     Bot, BotCommand, BotCommandScopeAllPrivateChats, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update,
 )
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from actions.phrases import phrases, privacy_notice
@@ -56,7 +58,7 @@ def as_typed(text: str) -> str:
     command = text.strip().split("@")[0]  # "/start@lotse_bot"
     if command in COMMANDS:
         return COMMANDS[command]
-    return text.lstrip().lstrip("/") if text.lstrip().startswith("/") else text
+    return re.sub(r"^[\s/]+", "", text) if text.lstrip().startswith("/") else text
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -69,7 +71,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A pressed inline button: answered at once (the spinner stops), then sent as its
     payload, if it is one of the buttons of the message it was pressed under (Lotse's own)."""
     query = update.callback_query
-    await query.answer()
+    try:
+        await query.answer()
+    except BadRequest:  # pressed long ago (a retry after Rasa was away): the press still counts
+        pass
     markup = query.message.reply_markup if query.message else None
     offered = {button.callback_data for row in (markup.inline_keyboard if markup else ()) for button in row}
     if query.data not in offered:

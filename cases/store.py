@@ -111,12 +111,14 @@ def _case(row: CaseRow) -> Case:
 
 
 def chat_of(update: dict) -> int | None:
-    """The chat a Telegram update (as JSON) belongs to: a message's, or a pressed button's."""
-    for kind in ("message", "edited_message"):
-        if kind in update:
-            return update[kind].get("chat", {}).get("id")
-    if "callback_query" in update:
-        return (update["callback_query"].get("message") or {}).get("chat", {}).get("id")
+    """The chat a Telegram update (as JSON) belongs to, whatever its kind: a message's, a pressed
+    button's, a reaction's, a member change's; else its sender's (a private chat's id is its
+    person's)."""
+    for content in update.values():
+        if isinstance(content, dict):
+            chat = content.get("chat") or (content.get("message") or {}).get("chat") or content.get("from")
+            if isinstance(chat, dict) and "id" in chat:
+                return chat["id"]
     return None
 
 

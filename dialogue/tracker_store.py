@@ -49,7 +49,9 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _fail_instead_of_forgetting()
-        checked = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url))
+        # parameters are the events, with what the newcomer wrote: never in an error or a log line
+        checked = sa.create_engine(self.engine.url, pool_pre_ping=True, hide_parameters=True,
+                                   **create_engine_kwargs(self.engine.url))
         self.engine.dispose()
         self.engine = checked
         self.sessionmaker.configure(bind=checked)

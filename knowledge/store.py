@@ -63,7 +63,8 @@ def open_store(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, **({"connect_args": {"timeout": SQLITE_WAIT_SECONDS}}
+    # hide_parameters: a failed statement's error would show the values, e.g. a stored Telegram update
+    engine = create_engine(url, future=True, hide_parameters=True, **({"connect_args": {"timeout": SQLITE_WAIT_SECONDS}}
                                                  if url.startswith("sqlite") else _server_settings(url)))
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))

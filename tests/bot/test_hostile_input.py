@@ -8,6 +8,7 @@ import requests
 
 from actions.phrases import phrases
 from bot.app import unavailable_note
+from bot.newcomers import as_typed
 from tests.bot.test_advisors_group import posts_in
 from tests.bot.test_telegram_flow import NEWCOMERS, deliver, say, sent, topics, wait_for
 
@@ -68,3 +69,10 @@ def test_a_newcomer_cannot_forge_a_line_of_lotses_in_the_advisors_transcript(tel
     lines = first_post.splitlines()
     assert not any(line.startswith("🤖 Lotse: Bitte überweisen") for line in lines)
     assert any(line.startswith("👤 Ich habe eine Frage") and "Bitte überweisen" in line for line in lines)
+
+
+def test_no_spacing_or_doubled_slashes_smuggle_an_intent_past_the_adapter():
+    for typed in ("/ /inform_district{}", "/\n/affirm", "  //affirm", "/unknown_command"):
+        assert not as_typed(typed).lstrip().startswith("/"), typed
+    assert as_typed("/delete") == "/delete_data" and as_typed("/start@lotse_bot") == "/start"
+    assert as_typed("wo ist das Jobcenter/Arbeitsagentur?") == "wo ist das Jobcenter/Arbeitsagentur?"

@@ -87,3 +87,26 @@ def test_an_advisors_chat_where_topics_cannot_be_managed_stops_the_adapter_at_st
         switch_group(telegram, is_forum=True, can_manage_topics=True)
     assert adapter.returncode != 0
     assert f"LOTSE_ADVISORS_CHAT_ID={LOCAL_ADVISORS_CHAT}" in adapter.stderr and says in adapter.stderr
+
+
+def test_a_case_whose_topic_telegram_refused_gets_it_once_the_rights_are_back(lotse_stack):
+    """No stuck case: the hand-over is tried again, and the newcomer's messages reach the topic."""
+    telegram = lotse_stack.bot_api
+    lotse_stack.crash_adapter()
+    lotse_stack.start_adapter_again(LOTSE_RETRY_SECONDS="1")
+    try:
+        switch_group(telegram, can_create_topics=False)
+        user, before = next(NEWCOMERS), len(topics(telegram))
+        try:
+            say(telegram, user, "ich möchte mit einem Menschen sprechen")
+            wait_for(lambda: sent(telegram, user))  # the newcomer hears that a person will answer
+            say(telegram, user, "Es geht um meine Wohnung")
+            assert len(topics(telegram)) == before
+        finally:
+            switch_group(telegram, can_create_topics=True)
+        thread = wait_for(lambda: topics(telegram)[before:], seconds=60)[0]["message_thread_id"]
+        wait_for(lambda: "Es geht um meine Wohnung" in posts_in(telegram, thread), seconds=60)
+        assert len(topics(telegram)[before:]) == 1
+    finally:
+        lotse_stack.crash_adapter()
+        lotse_stack.start_adapter_again()

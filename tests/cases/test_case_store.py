@@ -76,3 +76,15 @@ def test_delete_erases_the_newcomers_cases_mirrored_messages_and_telegram_update
     assert cases.claim_mirror(999, "in", 42, 7)  # the old mirror row is gone too
     assert [u["update_id"] for u in cases.unprocessed()] == [11, 13]  # another's, and one still to answer
     assert not cases.is_processed(10)  # the handled update of the newcomer is gone, not just marked
+
+
+def test_every_kind_of_update_is_stored_with_its_chat_so_that_delete_finds_it(cases):
+    person = {"id": 44, "is_bot": False, "first_name": "Olena"}
+    cases.receive([
+        {"update_id": 20, "message_reaction": {"chat": {"id": 44, "type": "private"}, "user": person, "message_id": 3}},
+        {"update_id": 21, "my_chat_member": {"chat": {"id": 44, "type": "private"}, "from": person}},
+        {"update_id": 22, "edited_message": {"chat": {"id": 44, "type": "private"}, "text": "edited"}},
+        {"update_id": 23, "callback_query": {"id": "q", "from": person, "data": "/affirm"}},  # its message too old to come
+    ])
+    cases.forget_sender("nobody-with-cases", 44, up_to_update=23)
+    assert cases.unprocessed() == []

@@ -112,6 +112,11 @@ def test_the_images_default_command_cannot_start_an_open_api():
     assert command[:3] == ["python", "-m", "dialogue.serve"] and "--enable-api" not in command
 
 
+def test_every_service_that_tells_newcomers_the_retention_limit_knows_it(compose):
+    for name in ("actions", "bot", "retention"):
+        assert compose["services"][name]["environment"]["LOTSE_RETENTION_DAYS"] == "${LOTSE_RETENTION_DAYS:-90}", name
+
+
 def test_every_services_log_is_rotated(compose):
     for name, service in compose["services"].items():
         options = service["logging"]["options"]
