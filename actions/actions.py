@@ -12,7 +12,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, Restarted, SlotSet
+from rasa_sdk.events import (
+    ActionExecuted, ConversationPaused, EventType, FollowupAction, Restarted, SessionStarted, SlotSet,
+)
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -159,6 +161,21 @@ def topic_buttons(language: str, topics: tuple[str, ...] = TOPICS) -> list[dict[
     """Topic buttons plus "talk to an advisor"; a button sends its intent, like a typed question."""
     return [button(phrases().say(f"button_{topic}", language), f"ask_{topic}") for topic in topics] + [
         button(phrases().say("button_advisor", language), "request_human")]
+
+
+class SessionStart(LotseAction):
+    """A new session (after an hour of silence) keeps the language and the district and
+    nothing else: the words of an earlier question (`topic_query`) and the offices shown then
+    are not carried into it."""
+
+    CARRIED = ("language", "district")
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        kept = [SlotSet(slot, tracker.get_slot(slot)) for slot in self.CARRIED if tracker.get_slot(slot) is not None]
+        return [SessionStarted(), *kept, ActionExecuted("action_listen")]
 
 
 class PrivacyNotice(LotseAction):

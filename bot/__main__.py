@@ -11,7 +11,7 @@ import hmac
 import logging
 import os
 import signal
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Coroutine
 
 from aiohttp import web
@@ -21,7 +21,9 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.advisors import remind_of_the_queue
-from bot.app import POLL_SECONDS, POLLING, RETRYING, build_application, enqueue, poll, retry_unfinished
+from bot.app import (
+    DELETING, POLL_SECONDS, POLLING, RETRYING, build_application, delete_old_topics, enqueue, poll, retry_unfinished,
+)
 from bot.liveness import Liveness
 from bot.log_privacy import keep_logs_private
 from bot.lotse import Lotse
@@ -38,6 +40,7 @@ logger = logging.getLogger("bot")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 REMINDING = "office-hours reminder"
 REMINDER_CHECK_SECONDS = 60.0
+TOPIC_DELETION_EVERY = timedelta(minutes=5)
 
 
 def http_app(application: Application, secret: str | None, liveness: Liveness) -> web.Application:
@@ -114,7 +117,9 @@ async def run(settings: Settings, key: bytes) -> int:
         await application.start()
         await set_menu(application.bot)
         background = [in_background(RETRYING, 3 * settings.retry_every.total_seconds() + 60,
-                                    retry_unfinished(application, settings.retry_every, liveness))]
+                                    retry_unfinished(application, settings.retry_every, liveness)),
+                      in_background(DELETING, 3 * TOPIC_DELETION_EVERY.total_seconds() + 60,
+                                    delete_old_topics(application, TOPIC_DELETION_EVERY, liveness))]
         if not settings.office_hours.always:
             background.append(in_background(REMINDING, 3 * REMINDER_CHECK_SECONDS, remind_at_openings(
                 settings.office_hours, lambda: remind_of_the_queue(application.bot, lotse), lambda: datetime.now(BERLIN),

@@ -36,7 +36,7 @@ BACKLOG_PER_CHAT = 20  # more of one chat's updates wait in the inbox, not in me
 FAILED_ATTEMPTS_BEFORE_GIVING_UP = 5
 SERVER_ERROR_PAUSES = (0.5, 1.0, 2.0, 4.0)  # seconds before each new try when Telegram answers 5xx
 MARK_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between tries to mark an answered update handled
-POLLING, RETRYING = "polling", "retrying"  # the background loops, as /health names them
+POLLING, RETRYING, DELETING = "polling", "retrying", "deleting old topics"  # the background loops, as /health names them
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -263,3 +263,18 @@ async def retry_unfinished(application: Application, every: timedelta, liveness:
             continue
         failures = 0
         liveness.cycle_done(RETRYING)
+
+
+async def delete_old_topics(application: Application, every: timedelta, liveness: Liveness) -> None:
+    """Deletes the forum topics of cases the retention job deleted (it cannot reach Telegram),
+    until cancelled; a topic Telegram refuses stays queued for the next round."""
+    lotse: Lotse = application.bot_data["lotse"]
+    while True:
+        try:
+            for thread in await asyncio.to_thread(lotse.cases.topics_to_delete):
+                await lotse.delete_topic(application.bot, thread)
+                await asyncio.to_thread(lotse.cases.topic_deleted, thread)
+            liveness.cycle_done(DELETING)
+        except Exception:  # noqa: BLE001 - whatever failed, the loop must go on
+            logger.exception("deleting old forum topics failed; trying again later")
+        await asyncio.sleep(every.total_seconds())

@@ -86,6 +86,16 @@ class InboxRow(Base):
     processed_at = Column(DateTime(timezone=True), index=True)
 
 
+class TopicToDeleteRow(Base):
+    """The forum topic of a case the retention job deleted: only the adapter talks to Telegram,
+    so the job leaves the topic here and the adapter deletes it with everything in it."""
+
+    __tablename__ = "forum_topics_to_delete"
+
+    thread_id = Column(BigInteger, primary_key=True, autoincrement=False)
+    queued_at = Column(DateTime(timezone=True), nullable=False)
+
+
 @dataclass(frozen=True)
 class Case:
     id: int
@@ -206,6 +216,15 @@ class CaseStore:
                 session.delete(row)
             session.execute(delete(InboxRow).where(InboxRow.chat_id == chat_id, InboxRow.update_id <= up_to_update))
             return len(rows)
+
+    def topics_to_delete(self) -> list[int]:
+        """Forum topics of cases past the retention limit, oldest first."""
+        with Session(self._engine) as session:
+            return list(session.scalars(select(TopicToDeleteRow.thread_id).order_by(TopicToDeleteRow.queued_at)))
+
+    def topic_deleted(self, thread_id: int) -> None:
+        with Session(self._engine) as session, session.begin():
+            session.execute(delete(TopicToDeleteRow).where(TopicToDeleteRow.thread_id == thread_id))
 
     # -- mirrored messages -------------------------------------------------------------
 

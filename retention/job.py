@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Delete
 
-from cases.store import CaseRow, InboxRow, MirrorRow, _utc
+from cases.store import CaseRow, InboxRow, MirrorRow, TopicToDeleteRow, _utc
 from knowledge.answers import AnswerRow
 from knowledge.hours import BERLIN
 from knowledge.store import Base, one_at_a_time
@@ -99,6 +99,8 @@ def apply_retention(engine: Engine, now: datetime, keep_days: int = DEFAULT_KEEP
         answers = _deleted(session, delete(AnswerRow).where(old_day))
         mirrored_messages = _deleted(session, delete(MirrorRow).where(or_(  # before the cases they are found by
             MirrorRow.case_id.in_(select(CaseRow.id).where(old_closed_case)), MirrorRow.created_at < cutoff)))
+        for thread in session.scalars(select(CaseRow.thread_id).where(old_closed_case, CaseRow.thread_id.is_not(None))):
+            session.merge(TopicToDeleteRow(thread_id=thread, queued_at=now))  # the adapter deletes them in Telegram
         closed_cases = _deleted(session, delete(CaseRow).where(old_closed_case))
         telegram_updates = _deleted(session, delete(InboxRow).where(or_(
             InboxRow.processed_at < now - INBOX_KEEP,

@@ -4,13 +4,16 @@ advisor), media (mirrored during a hand-over, otherwise a note that Lotse reads 
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from actions.phrases import phrases
 from bot.local import free_port
 from bot.pseudonym import pseudonym
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
-from cases.store import CaseStore
+from cases.store import CaseStore, TopicToDeleteRow
 from knowledge.store import open_store
 from tests.bot.test_advisors_group import open_case, posts_in
 from tests.bot.test_telegram_flow import NEWCOMERS, deliver, in_topic, say, sent, topics, wait_for
@@ -116,3 +119,18 @@ def test_delete_during_a_hand_over_closes_the_case_then_asks(telegram, knowledge
     press(telegram, user, "/affirm")
     cases = CaseStore(open_store(knowledge_store))
     wait_for(lambda: cases.case_in_thread(thread) is None)
+
+
+def test_the_topic_of_a_case_past_the_retention_limit_is_deleted_in_telegram(lotse_stack, knowledge_store):
+    """The retention job cannot reach Telegram: it leaves the topic for the adapter."""
+    telegram = lotse_stack.bot_api
+    user, thread = open_case(telegram, "en", "I want to talk to a person")
+    in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
+    wait_for(lambda: [m for m in sent(telegram, user) if "closed the conversation" in (m.get("text") or "")])
+    engine = open_store(knowledge_store)
+    with Session(engine) as session, session.begin():
+        session.add(TopicToDeleteRow(thread_id=thread, queued_at=datetime.now(timezone.utc)))
+    lotse_stack.crash_adapter()
+    lotse_stack.start_adapter_again()  # the adapter looks at start, then every few minutes
+    wait_for(lambda: next(t for t in topics(telegram) if t["message_thread_id"] == thread).get("deleted"), seconds=60)
+    wait_for(lambda: CaseStore(engine).topics_to_delete() == [])

@@ -26,5 +26,6 @@ def chat(agent) -> Callable[..., list[dict[str, Any]]]:
         loop.run_until_complete(agent.handle_message(UserMessage(text, output, sender, metadata=dict(client))))
         return output.messages
 
+    send.sender = sender  # for a test that reads the conversation from the agent's tracker store
     yield send
     loop.close()

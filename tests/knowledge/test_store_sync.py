@@ -76,7 +76,7 @@ def test_one_bad_file_writes_nothing_and_the_previous_entries_stay(engine, tmp_p
 
 def test_the_schema_is_migrated_by_alembic_to_the_newest_revision(engine):
     with engine.connect() as connection:
-        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0007"
         assert {"knowledge_entries", "knowledge_syncs", "answers"} <= set(sa.inspect(connection).get_table_names())
 
 

@@ -195,3 +195,17 @@ def test_serve_survives_a_night_the_database_is_away_and_deletes_once_it_is_back
         serve(engine, 90, clock=lambda: now[0], sleep=sleep)
     assert "answers 1," in capsys.readouterr().out
     engine.dispose()
+
+
+def test_the_forum_topics_of_deleted_cases_are_left_for_the_adapter_to_delete_in_telegram(engine):
+    old = case(engine, "closed", NOW - 100 * DAY, NOW - 95 * DAY)
+    recent = case(engine, "closed", NOW - 10 * DAY, NOW - 9 * DAY)
+    still_open = case(engine, "open", NOW - 100 * DAY)
+    store = CaseStore(engine)
+    for case_id, thread in ((old, 501), (recent, 502), (still_open, 503)):
+        store.set_thread(case_id, thread)
+    apply_retention(engine, NOW)
+    apply_retention(engine, NOW + DAY)  # queued once, however many nights it waits
+    assert store.topics_to_delete() == [501]
+    store.topic_deleted(501)
+    assert store.topics_to_delete() == []
