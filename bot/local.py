@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 import requests
@@ -32,9 +33,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_REDIS = ("127.0.0.1", 6379)
 
 
-def start_server(*command: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """A server process in a session of its own, so stopping it stops its children too."""
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, start_new_session=True, env={**os.environ, **(env or {})})
+def start_server(*command: str, env: dict[str, str] | None = None, output: IO | None = None) -> subprocess.Popen:
+    """A server process in a session of its own, so stopping it stops its children too; its
+    output goes to `output` (a test reading the logs), else to this process's."""
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, start_new_session=True, env={**os.environ, **(env or {})},
+                            stdout=output, stderr=subprocess.STDOUT if output else None)
 
 
 _HANDED_OUT: set[int] = set()
@@ -65,19 +68,20 @@ def wait_until_up(url: str, servers: list[subprocess.Popen], seconds: float = 18
         time.sleep(0.5)
 
 
-def start_actions(port: int, token: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_actions(port: int, token: str, env: dict[str, str] | None = None, output: IO | None = None) -> subprocess.Popen:
     """The action server on loopback, answering only calls that carry `token` (Rasa's)."""
     return start_server(sys.executable, "-m", "actions", "--port", str(port),
-                        env={**(env or {}), "ACTION_SERVER_TOKEN": token})
+                        env={**(env or {}), "ACTION_SERVER_TOKEN": token}, output=output)
 
 
 def start_rasa(port: int, token: str, endpoints: Path, env: dict[str, str] | None = None,
-               action_token: str | None = None) -> subprocess.Popen:
+               action_token: str | None = None, output: IO | None = None) -> subprocess.Popen:
     """A Rasa server on loopback with the trained model: the adapter's channel and the HTTP
     API behind `token`; it shows the action server `action_token` (else the same token)."""
     return start_server(sys.executable, "-m", "dialogue.serve", "--interface", "127.0.0.1", "--model", "models",
                         "--port", str(port), "--credentials", "credentials.yml", "--endpoints", str(endpoints),
-                        env={**(env or {}), "RASA_TOKEN": token, "ACTION_SERVER_TOKEN": action_token or token})
+                        env={**(env or {}), "RASA_TOKEN": token, "ACTION_SERVER_TOKEN": action_token or token},
+                        output=output)
 
 
 def production_rasa_environment(postgres: str, database: str, action_endpoint: str,
@@ -95,11 +99,11 @@ def production_rasa_environment(postgres: str, database: str, action_endpoint: s
 
 
 def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, str] | None = None,
-                endpoints: Path | None = None) -> list[subprocess.Popen]:
+                endpoints: Path | None = None, output: IO | None = None) -> list[subprocess.Popen]:
     """The action server and Rasa (REST channel and token-protected HTTP API), both up; Rasa on
     `endpoints` (whose values then come from `env`), else on the embedded defaults."""
-    servers = [start_actions(actions_port, token, env),
-               start_rasa(rasa_port, token, endpoints or _endpoints_for(actions_port), env=env)]
+    servers = [start_actions(actions_port, token, env, output=output),
+               start_rasa(rasa_port, token, endpoints or _endpoints_for(actions_port), env=env, output=output)]
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", servers)
@@ -110,7 +114,7 @@ def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, st
 
 
 def start_adapter(rasa_port: int, token: str, bot_api_port: int | None, tryout_port: int | None = None,
-                  env: dict[str, str] | None = None) -> list[subprocess.Popen]:
+                  env: dict[str, str] | None = None, output: IO | None = None) -> list[subprocess.Popen]:
     """The Telegram adapter, talking to Rasa and, with `bot_api_port`, to a fake Telegram Bot
     API started here (with the try-out page on `tryout_port`); without it, to Telegram."""
     servers, adapter_env = [], {"RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token, **(env or {})}
@@ -123,7 +127,7 @@ def start_adapter(rasa_port: int, token: str, bot_api_port: int | None, tryout_p
             stop(servers)
             raise
         adapter_env["LOTSE_BOT_API"] = f"http://127.0.0.1:{bot_api_port}"
-    servers.append(start_server(sys.executable, "-m", "bot", env=adapter_env))
+    servers.append(start_server(sys.executable, "-m", "bot", env=adapter_env, output=output))
     return servers
 
 
