@@ -22,8 +22,8 @@ from telegram.ext import (
 
 from actions.phrases import phrases
 from bot import advisors, newcomers
-from bot.liveness import Liveness, pause_after
-from bot.lotse import AdvisorsGroupRefused, Lotse, lotse_of
+from bot.liveness import Liveness, every_cycle
+from bot.lotse import AdvisorsGroupRefused, Lotse, lotse_of, written
 from bot.rasa_client import RasaUnavailable
 from nlu.crisis import mentions_crisis
 from nlu.language import serving_language
@@ -166,11 +166,11 @@ async def _while_rasa_is_away(bot: Bot, lotse: Lotse, update: Update, attempts: 
     case = await asyncio.to_thread(lotse.cases.active_case_of, lotse.sender_of(update.effective_user.id))
     if attempts == 1 and case is None:  # in a hand-over the advisor has the message: nothing to apologise for
         await bot.send_message(update.effective_chat.id, unavailable_note(language))
-    written = update.message.text or update.message.caption or "" if update.message else ""
-    crisis = mentions_crisis(written)
+    text = written(update.message)  # not a pressed button's message: that is Lotse's
+    crisis = mentions_crisis(text)
     # In a hand-over the message was mirrored before Rasa was asked: retried once the case is
     # closed, Rasa would answer it as a new question. Rasa's transcript lacks it; the topic has it.
-    in_hand_over = case is not None and update.message is not None and not written.startswith("/")
+    in_hand_over = case is not None and update.message is not None and not text.startswith("/")
     if crisis or in_hand_over or datetime.now(timezone.utc) - received_at >= lotse.settings.give_up_after:
         await lotse.hand_over_unanswered(bot, update, urgent=crisis)
         await asyncio.to_thread(lotse.cases.mark_processed, update.update_id)
@@ -218,63 +218,53 @@ def build_application(lotse: Lotse) -> Application:
 async def poll(application: Application, liveness: Liveness) -> None:
     """Fetch, store, then confirm (by asking for the next offset); hand stored updates to the
     handlers. Unfinished ones from before a restart are handed over first. A failed cycle
-    (Telegram or the database away) is logged and tried again after a growing pause: what
-    was fetched but not stored is not confirmed, so Telegram sends it again."""
+    (Telegram or the database away) is tried again after a growing pause: what was fetched
+    but not stored is not confirmed, so Telegram sends it again."""
     lotse: Lotse = application.bot_data["lotse"]
     bot = application.bot
     # Without an offset Telegram returns every update not yet confirmed, and nothing is
     # confirmed before it is stored; ids are not taken from the store, because Telegram
     # may restart them at random after a quiet week (and the fake Bot API on each start).
-    offset, failures, resumed = None, 0, False
-    while True:
-        try:
-            if not resumed:
-                for payload in await asyncio.to_thread(lotse.cases.unprocessed):
-                    await enqueue(application, Update.de_json(payload, bot))
-                resumed = True
-            updates = await bot.get_updates(offset=offset, timeout=POLL_SECONDS, allowed_updates=Update.ALL_TYPES)
-            if updates:
-                await asyncio.to_thread(lotse.cases.receive, [u.to_dict() for u in updates])
-                offset = updates[-1].update_id + 1
-                for update in updates:
-                    await enqueue(application, update)
-        except Exception:  # noqa: BLE001 - whatever failed, the loop must go on
-            failures += 1
-            logger.exception("polling failed (%s in a row); trying again", failures)
-            await asyncio.sleep(pause_after(failures))
-            continue
-        failures = 0
-        liveness.cycle_done(POLLING)
+    offset: int | None = None
+    resumed = False
+
+    async def cycle() -> None:
+        nonlocal offset, resumed
+        if not resumed:
+            for payload in await asyncio.to_thread(lotse.cases.unprocessed):
+                await enqueue(application, Update.de_json(payload, bot))
+            resumed = True
+        updates = await bot.get_updates(offset=offset, timeout=POLL_SECONDS, allowed_updates=Update.ALL_TYPES)
+        if updates:
+            await asyncio.to_thread(lotse.cases.receive, [u.to_dict() for u in updates])
+            offset = updates[-1].update_id + 1
+            for update in updates:
+                await enqueue(application, update)
+
+    await every_cycle(POLLING, cycle, liveness)
 
 
 async def retry_unfinished(application: Application, every: timedelta, liveness: Liveness) -> None:
     """Updates a handler could not finish (Rasa down) go round again, until cancelled."""
     lotse: Lotse = application.bot_data["lotse"]
-    failures = 0
-    while True:
-        await asyncio.sleep(every.total_seconds() if failures == 0 else pause_after(failures))
-        try:
-            waiting = await asyncio.to_thread(lotse.cases.unprocessed, datetime.now(timezone.utc) - every)
-            for payload in waiting:
-                await enqueue(application, Update.de_json(payload, application.bot))
-        except Exception:  # noqa: BLE001 - whatever failed, the loop must go on
-            failures += 1
-            logger.exception("retrying unfinished updates failed (%s in a row)", failures)
-            continue
-        failures = 0
-        liveness.cycle_done(RETRYING)
+
+    async def cycle() -> None:
+        for payload in await asyncio.to_thread(lotse.cases.unprocessed, datetime.now(timezone.utc) - every):
+            await enqueue(application, Update.de_json(payload, application.bot))
+
+    await asyncio.sleep(every.total_seconds())
+    await every_cycle(RETRYING, cycle, liveness, pause=every.total_seconds())
 
 
 async def delete_old_topics(application: Application, every: timedelta, liveness: Liveness) -> None:
     """Deletes the forum topics of cases the retention job deleted (it cannot reach Telegram),
     until cancelled; a topic Telegram refuses stays queued for the next round."""
     lotse: Lotse = application.bot_data["lotse"]
-    while True:
-        try:
-            for thread in await asyncio.to_thread(lotse.cases.topics_to_delete):
-                await lotse.delete_topic(application.bot, thread)
-                await asyncio.to_thread(lotse.cases.topic_deleted, thread)
-            liveness.cycle_done(DELETING)
-        except Exception:  # noqa: BLE001 - whatever failed, the loop must go on
-            logger.exception("deleting old forum topics failed; trying again later")
-        await asyncio.sleep(every.total_seconds())
+
+    async def cycle() -> None:
+        for thread in await asyncio.to_thread(lotse.cases.topics_to_delete):
+            await lotse.delete_topic(application.bot, thread)
+            await asyncio.to_thread(lotse.cases.topic_deleted, thread)
+
+    await every_cycle(DELETING, cycle, liveness, pause=every.total_seconds(),
+                      after_failure=lambda failures: every.total_seconds())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Callable
+from typing import Awaitable, Callable
 
 logger = logging.getLogger(__name__)
 LONGEST_PAUSE_SECONDS = 30.0
@@ -52,3 +52,22 @@ class Liveness:
 def pause_after(failures: int) -> float:
     """Seconds to wait after this many failed cycles in a row: 1, 2, 4 … at most 30."""
     return min(2.0 ** (failures - 1), LONGEST_PAUSE_SECONDS)
+
+
+async def every_cycle(loop: str, cycle: Callable[[], Awaitable[None]], liveness: Liveness, pause: float = 0.0,
+                      after_failure: Callable[[int], float] = pause_after) -> None:
+    """Runs `cycle` until cancelled, `pause` seconds apart, reporting each completed one. A
+    failed cycle is logged and the next waits `after_failure(failures in a row)` instead:
+    whatever failed (Telegram, the database), the loop goes on."""
+    failures = 0
+    while True:
+        try:
+            await cycle()
+        except Exception:  # noqa: BLE001 - whatever failed, the loop must go on
+            failures += 1
+            logger.exception("%s failed (%s in a row); trying again", loop, failures)
+            await asyncio.sleep(after_failure(failures))
+            continue
+        failures = 0
+        liveness.cycle_done(loop)
+        await asyncio.sleep(pause)

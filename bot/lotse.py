@@ -27,11 +27,11 @@ from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, serving_language
 
 logger = logging.getLogger(__name__)
 PRIORITY_ICON = {"urgent": "🔴", "normal": "🟢"}
+TRANSCRIPT_LINE_CHARACTERS = 300
 
 
 class AdvisorsGroupRefused(Exception):
     """Telegram refused what a case needs in the advisors' group: the update is tried again."""
-TRANSCRIPT_LINE_CHARACTERS = 300
 
 
 @dataclass
@@ -140,7 +140,7 @@ class Lotse:
         case = await self.hand_over(bot, self.sender_of(user.id), update.effective_chat.id, {
             "language": serving_language(user.language_code), "priority": "urgent" if urgent else "normal",
             "reason": "emergency" if urgent else "lotse_unavailable",
-            "summary": [message.text or message.caption or ""] if message else []})
+            "summary": [written(message)] if message else []})
         if message is not None:
             await self.mirror_to_advisors(bot, case, message)
 
@@ -153,7 +153,7 @@ class Lotse:
             return
         try:
             if case.thread_id is None:
-                case = await self._open_topic(bot, case, [message.text or message.caption or ""])
+                case = await self._open_topic(bot, case, [written(message)])
             try:
                 copied = await bot.copy_message(self.settings.advisors_chat, message.chat_id, message.message_id,
                                                 message_thread_id=case.thread_id)
@@ -161,7 +161,7 @@ class Lotse:
                 problem = refused.message.lower()
                 if "thread not found" in problem:
                     logger.warning("the topic of case %s is gone; opening a new one", case.id)
-                    case = await self._open_topic(bot, case, [message.text or message.caption or ""])
+                    case = await self._open_topic(bot, case, [written(message)])
                     await bot.send_message(self.settings.advisors_chat, phrases().say(
                         "topic_recreated", self.settings.advisor_language, case=str(case.id)),
                         message_thread_id=case.thread_id)
@@ -175,6 +175,11 @@ class Lotse:
             await asyncio.to_thread(self.cases.release_mirror, message.chat_id, message.message_id)
             raise
         await asyncio.to_thread(self.cases.mirrored, message.chat_id, message.message_id, copied.message_id)
+
+
+def written(message: Message | None) -> str:
+    """What the newcomer wrote in a message: its text, a media's caption, or nothing."""
+    return (message.text or message.caption or "") if message else ""
 
 
 async def send_text(bot: Bot, chat_id: int, text: str, html: bool = False, markup: InlineKeyboardMarkup | None = None,

@@ -50,7 +50,7 @@ def test_an_edited_message_is_not_a_new_turn(telegram):
     user = next(NEWCOMERS)
     say(telegram, user, "Ich suche Arbeit")
     wait_for(lambda: sent(telegram, user))
-    first = next(m for m in reversed(chat_of(telegram, user)) if m.get("from", {}).get("id") == user)
+    first = next(m for m in reversed(chat_log(telegram, user)) if m.get("from", {}).get("id") == user)
     deliver(telegram, {"edited_message": {"chat": {"id": user, "type": "private"}, "message_id": first["message_id"],
                                           "text": "Ich suche eine Wohnung", "from": newcomer(user)}})
     note = phrases().say("edit_not_read", "de")
@@ -59,7 +59,7 @@ def test_an_edited_message_is_not_a_new_turn(telegram):
     assert not any(text.startswith(phrases().say("topic_housing", "de")) for text in texts)
 
 
-def chat_of(telegram: str, chat: int) -> list[dict]:
+def chat_log(telegram: str, chat: int) -> list[dict]:
     return requests.get(f"{telegram}/control/chat", params={"chat_id": chat}, timeout=10).json()
 
 
