@@ -17,6 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 .PHONY: run test install train validate nlu-report bench bench-load audit lock clean
 
 run: $(MODEL)  ## start Lotse: action server, Rasa's REST channel on :5005, a chat in this terminal
+	$(PY) -m db migrate
 	$(PY) -m knowledge sync
 	$(PY) -m bot.local
 
@@ -37,6 +38,7 @@ nlu-report: $(MODEL)  ## per-language accuracy, macro-F1 per intent, confusion m
 bench: $(MODEL)  ## NLU, knowledge-base and whole-conversation figures (not a test)
 	$(PY) -m nlu.bench --out reports/bench
 	$(PY) -m knowledge.bench --out reports/bench
+	$(PY) -m db migrate
 	$(PY) -m knowledge sync
 	$(PY) -m bot.bench --out reports/bench
 

@@ -21,6 +21,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from knowledge.store import default_store
+
 logger = logging.getLogger("actions")
 TOKEN_HEADER = "X-Lotse-Action-Token"
 
@@ -53,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("ACTION_SERVER_TOKEN is not set: the action server answers only calls carrying it")
     logging.basicConfig(level=os.environ.get("LOTSE_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    default_store()  # stops here, saying what to run, on a database that is not migrated
     action_server(token).run(os.environ.get("LOTSE_ACTIONS_HOST", "127.0.0.1"), args.port, workers=1,
                              access_log=False)
     return 0

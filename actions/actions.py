@@ -13,7 +13,13 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (
-    ActionExecuted, ConversationPaused, EventType, FollowupAction, Restarted, SessionStarted, SlotSet,
+    ActionExecuted,
+    ConversationPaused,
+    EventType,
+    FollowupAction,
+    Restarted,
+    SessionStarted,
+    SlotSet,
 )
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError

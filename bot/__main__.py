@@ -22,7 +22,15 @@ from telegram.ext import Application
 
 from bot.advisors import remind_of_the_queue
 from bot.app import (
-    DELETING, POLL_SECONDS, POLLING, RETRYING, build_application, delete_old_topics, enqueue, poll, retry_unfinished,
+    DELETING,
+    POLL_SECONDS,
+    POLLING,
+    RETRYING,
+    build_application,
+    delete_old_topics,
+    enqueue,
+    poll,
+    retry_unfinished,
 )
 from bot.liveness import Liveness
 from bot.log_privacy import keep_logs_private
@@ -33,8 +41,9 @@ from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from cases.office_hours import remind_at_openings
 from cases.store import CaseStore
+from db import open_current
 from knowledge.hours import BERLIN
-from knowledge.store import PROJECT_ROOT, open_store
+from knowledge.store import PROJECT_ROOT
 
 logger = logging.getLogger("bot")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -96,7 +105,7 @@ async def check_advisors_group(bot: Bot, chat_id: int) -> None:
 
 async def run(settings: Settings, key: bytes) -> int:
     """Serves until SIGINT or SIGTERM (exit code 0), or until a background loop dies (1)."""
-    engine = open_store()
+    engine = open_current()
     rasa = RasaClient(settings.rasa_url, settings.rasa_token)
     lotse = Lotse(settings, CaseStore(engine), rasa, key)
     application = build_application(lotse)

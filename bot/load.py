@@ -43,11 +43,18 @@ import aiohttp
 import sqlalchemy as sa
 
 from bot.local import (
-    PROJECT_ROOT, free_port, production_rasa_environment, start_actions, start_adapter, start_rasa, stop, wait_until_up,
+    PROJECT_ROOT,
+    free_port,
+    production_rasa_environment,
+    start_actions,
+    start_adapter,
+    start_rasa,
+    stop,
+    wait_until_up,
 )
 from bot.pseudonym import pseudonym
-from knowledge.scratch import LOCAL_POSTGRES, scratch_database
-from knowledge.store import open_store, sync
+from db.scratch import LOCAL_POSTGRES, migrated, scratch_database
+from knowledge.store import sync
 from nlu.bench import machine, percentile, write_figures
 
 POSTGRES_URL = os.environ.get("LOTSE_BENCH_POSTGRES_URL", LOCAL_POSTGRES)
@@ -361,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
 
     servers = []
     with scratch_database(POSTGRES_URL, "lotse_load") as (database, database_url):
-        store = open_store(database_url)
+        store = migrated(database_url)
         try:
             sync(store, PILOT)
             servers, rasa, bot_api, token = start_stack(database_url, database, args.rasa_replicas)

@@ -28,6 +28,7 @@ import yaml
 
 from bot.rasa_client import CHANNEL, SECRET_HEADER
 from bot.terminal import chat
+from db import connect, database_url, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_REDIS = ("127.0.0.1", 6379)
@@ -68,8 +69,17 @@ def wait_until_up(url: str, servers: list[subprocess.Popen], seconds: float = 18
         time.sleep(0.5)
 
 
+def migrate_database(env: dict[str, str] | None) -> None:
+    """The migrate step of the try-out: the database a server is given (DATABASE_URL in `env`,
+    else the embedded default) brought to the newest schema before the server checks it."""
+    engine = connect(database_url({**os.environ, **(env or {})}))
+    migrate(engine)
+    engine.dispose()
+
+
 def start_actions(port: int, token: str, env: dict[str, str] | None = None, output: IO | None = None) -> subprocess.Popen:
     """The action server on loopback, answering only calls that carry `token` (Rasa's)."""
+    migrate_database(env)
     return start_server(sys.executable, "-m", "actions", "--port", str(port),
                         env={**(env or {}), "ACTION_SERVER_TOKEN": token}, output=output)
 
@@ -127,6 +137,7 @@ def start_adapter(rasa_port: int, token: str, bot_api_port: int | None, tryout_p
             stop(servers)
             raise
         adapter_env["LOTSE_BOT_API"] = f"http://127.0.0.1:{bot_api_port}"
+    migrate_database(adapter_env)
     servers.append(start_server(sys.executable, "-m", "bot", env=adapter_env, output=output))
     return servers
 

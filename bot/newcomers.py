@@ -10,7 +10,13 @@ import logging
 import re
 
 from telegram import (
-    Bot, BotCommand, BotCommandScopeAllPrivateChats, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update,
+    Bot,
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
 )
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from knowledge.store import Base
+from db import Base
 
 PRIORITIES = ("urgent", "normal")
 

@@ -7,11 +7,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from db import database_url, open_current
 from knowledge.answers import answer_statistics
 from knowledge.report import build_report, html_page, terminal_table
 from knowledge.scaffold import CannotScaffold, new_entry
 from knowledge.spreadsheet import export_csv, import_csv
-from knowledge.store import PROJECT_ROOT, database_url, open_store, sync
+from knowledge.store import PROJECT_ROOT, sync
 from knowledge.validation import InvalidEntries, load_entries
 
 DEFAULT_ENTRIES = Path(__file__).resolve().parent / "entries"
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             print(f"{len(load_entries(args.entries))} entries in {args.entries} are valid.")
         elif args.command == "sync":
-            result = sync(open_store(), args.entries)
+            result = sync(open_current(), args.entries)
             print(f"synced {args.entries} into {database_url()}: {result.added} added, "
                   f"{result.updated} updated, {result.removed} removed, {result.unchanged} unchanged.")
         elif args.command == "new":
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                   "Run `python -m knowledge sync` to publish them.")
         else:
             reports = build_report(load_entries(args.entries), date.today())
-            statistics = answer_statistics(open_store())
+            statistics = answer_statistics(open_current())
             print(terminal_table(reports, statistics))
             args.html.parent.mkdir(parents=True, exist_ok=True)
             args.html.write_text(html_page(reports, date.today(), statistics), encoding="utf-8")

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, String, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from knowledge.store import Base
+from db import Base
 
 
 class AnswerRow(Base):

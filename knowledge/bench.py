@@ -21,10 +21,10 @@ from pathlib import Path
 
 import yaml
 
+from db.scratch import LOCAL_POSTGRES, migrated, scratch_store
 from knowledge.entry import BIELEFELD_DISTRICTS
-from knowledge.scratch import LOCAL_POSTGRES, scratch_store
 from knowledge.search import KnowledgeBase
-from knowledge.store import PROJECT_ROOT, open_store, sync
+from knowledge.store import PROJECT_ROOT, sync
 from knowledge.validation import load_documents
 from nlu.bench import machine, percentile, write_figures
 from nlu.evaluate import read_split
@@ -52,7 +52,7 @@ def _timed(action) -> tuple[float, object]:
 
 def run(entries: Path, database_url: str, queries: list[tuple[str, str, str]], rng: random.Random) -> dict:
     with scratch_store(database_url) as url:
-        engine = open_store(url)
+        engine = migrated(url)
         validate_seconds, _ = _timed(lambda: load_documents(entries))
         first_sync_seconds, _ = _timed(lambda: sync(engine, entries))
         repeat_sync_seconds, _ = _timed(lambda: sync(engine, entries))

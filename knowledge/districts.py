@@ -9,6 +9,7 @@ import math
 import re
 import unicodedata
 from difflib import SequenceMatcher
+
 from knowledge.entry import BIELEFELD_DISTRICTS
 
 # The neighbourhoods (Stadtteile) of each district, as listed under "Stadtgliederung" in

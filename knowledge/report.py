@@ -13,7 +13,13 @@ from typing import Mapping, Sequence
 
 from knowledge.answers import AnswerStatistics, Tally
 from knowledge.entry import (
-    LANGUAGES, SOURCE_LANGUAGE, VERIFY_EVERY, ServiceEntry, TranslationStatus, source_text_hash, verification_due,
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    VERIFY_EVERY,
+    ServiceEntry,
+    TranslationStatus,
+    source_text_hash,
+    verification_due,
 )
 
 

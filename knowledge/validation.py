@@ -14,8 +14,18 @@ from urllib.parse import urlparse
 import yaml
 
 from knowledge.entry import (
-    BIELEFELD_DISTRICTS, LANGUAGES, SOURCE_LANGUAGE, STATUSES, TOPICS, WEEKDAYS,
-    Address, Contact, Geo, OpeningInterval, ServiceEntry, Translation,
+    BIELEFELD_DISTRICTS,
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    STATUSES,
+    TOPICS,
+    WEEKDAYS,
+    Address,
+    Contact,
+    Geo,
+    OpeningInterval,
+    ServiceEntry,
+    Translation,
 )
 
 MAX_LENGTHS = {"title": 120, "summary": 400, "line": 200, "note": 300, "field": 200}

@@ -7,13 +7,14 @@ from __future__ import annotations
 import argparse
 import logging
 import time
-from datetime import datetime, time as time_of_day, timedelta, timezone
+from datetime import datetime, timedelta, timezone
+from datetime import time as time_of_day
 from typing import Callable
 
 from sqlalchemy.engine import Engine
 
+from db import open_current
 from knowledge.hours import BERLIN
-from knowledge.store import open_store
 from retention.job import apply_retention
 from retention.limits import DEFAULT_KEEP_DAYS, configured_days, days_to_keep
 
@@ -70,7 +71,7 @@ def _now() -> datetime:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     days = days_to_keep(args.days, "--days") if args.days is not None else configured_days()
-    engine = open_store()
+    engine = open_current()
     if args.command == "run":
         _run_once(engine, days, _now())
     else:

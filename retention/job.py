@@ -10,19 +10,33 @@ from datetime import date, datetime, timedelta, timezone
 from operator import attrgetter
 from typing import Sequence
 
-from sqlalchemy import (Column, Date, Index, Integer, MetaData, String, Table, and_, case, delete, func, inspect, or_,
-                        select)
+from sqlalchemy import (
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    inspect,
+    or_,
+    select,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Delete
 
 from cases.store import CaseRow, InboxRow, MirrorRow, TopicToDeleteRow, _utc
+from db import Base, one_at_a_time
 from knowledge.answers import AnswerRow
 from knowledge.hours import BERLIN
-from knowledge.store import Base, one_at_a_time
 from retention.limits import DEFAULT_KEEP_DAYS, INBOX_KEEP
 
-RETENTION_LOCK = 0x4C6F74736552  # any fixed number, other than knowledge.store's MIGRATION_LOCK
+RETENTION_LOCK = 0x4C6F74736552  # any fixed number, other than db.schema's MIGRATION_LOCK
 NO_TOPIC = "-"  # a hand-over before the newcomer named a topic
 
 

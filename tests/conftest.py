@@ -15,8 +15,8 @@ from typing import Any, Callable, Dict
 import pytest
 
 from bot.local import LOCAL_REDIS, free_port, production_rasa_environment, start_actions, wait_until_up
-from knowledge.scratch import LOCAL_POSTGRES, scratch_database, scratch_store
-from knowledge.store import open_store, sync
+from db.scratch import LOCAL_POSTGRES, migrated, scratch_database, scratch_store
+from knowledge.store import sync
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PILOT_ENTRIES = PROJECT_ROOT / "knowledge" / "entries"
@@ -40,7 +40,7 @@ def store_url(request, tmp_path):
 def knowledge_store(tmp_path_factory) -> str:
     """The URL of a SQLite knowledge store holding the pilot entries."""
     store = f"sqlite:///{tmp_path_factory.mktemp('store') / 'lotse.db'}"
-    engine = open_store(store)
+    engine = migrated(store)
     sync(engine, PILOT_ENTRIES)
     engine.dispose()
     return store

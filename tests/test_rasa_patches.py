@@ -2,10 +2,10 @@
 
 import pytest
 from jsonschema import ValidationError
-
-import nlu.components  # noqa: F401  (installs the patch, as loading the model does)
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
+
+import nlu.components  # noqa: F401  (installs the patch, as loading the model does)
 
 
 def test_valid_action_results_pass_and_malformed_ones_are_still_rejected():

@@ -16,9 +16,9 @@ from actions.phrases import phrases
 from bot.app import unavailable_note
 from bot.local import free_port
 from bot.settings import LOCAL_ADVISOR
+from db.scratch import scratch_store
 from tests.bot.test_advisors_group import open_case
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
-from knowledge.scratch import scratch_store
 from tests.conftest import POSTGRES_URL
 
 SETTLE_SECONDS = 2  # anything sent twice would have arrived by then

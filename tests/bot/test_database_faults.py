@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from actions.phrases import phrases
 from bot.local import free_port, wait_until_up
-from knowledge.scratch import scratch_store
+from db.scratch import scratch_store
 from tests.bot.test_telegram_flow import NEWCOMERS, say, sent, wait_for
 from tests.conftest import POSTGRES_URL
 

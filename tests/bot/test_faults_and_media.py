@@ -14,7 +14,7 @@ from bot.local import free_port
 from bot.pseudonym import pseudonym
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from cases.store import CaseStore, TopicToDeleteRow
-from knowledge.store import open_store
+from db.scratch import migrated
 from tests.bot.test_advisors_group import open_case, posts_in
 from tests.bot.test_telegram_flow import NEWCOMERS, deliver, in_topic, say, sent, topics, wait_for
 
@@ -88,7 +88,7 @@ def test_delete_erases_the_newcomers_cases_their_topic_and_telegram_updates_then
     user, thread = open_case(telegram, "en", "I want to talk to a person")
     in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
     wait_for(lambda: [m for m in sent(telegram, user) if "closed the conversation" in (m.get("text") or "")])
-    engine = open_store(knowledge_store)
+    engine = migrated(knowledge_store)
     cases = CaseStore(engine)
     assert cases.case_in_thread(thread) is not None
     say(telegram, user, "/delete", "en")  # the Telegram command
@@ -117,7 +117,7 @@ def test_delete_during_a_hand_over_closes_the_case_then_asks(telegram, knowledge
     assert wait_for(lambda: [t for t in posts_in(telegram, thread) if t.startswith("Die Person hat gebeten")])
     assert next(t for t in topics(telegram) if t["message_thread_id"] == thread).get("closed") is True
     press(telegram, user, "/affirm")
-    cases = CaseStore(open_store(knowledge_store))
+    cases = CaseStore(migrated(knowledge_store))
     wait_for(lambda: cases.case_in_thread(thread) is None)
 
 
@@ -127,7 +127,7 @@ def test_the_topic_of_a_case_past_the_retention_limit_is_deleted_in_telegram(lot
     user, thread = open_case(telegram, "en", "I want to talk to a person")
     in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
     wait_for(lambda: [m for m in sent(telegram, user) if "closed the conversation" in (m.get("text") or "")])
-    engine = open_store(knowledge_store)
+    engine = migrated(knowledge_store)
     with Session(engine) as session, session.begin():
         session.add(TopicToDeleteRow(thread_id=thread, queued_at=datetime.now(timezone.utc)))
     lotse_stack.crash_adapter()

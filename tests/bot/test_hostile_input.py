@@ -11,7 +11,7 @@ from bot.app import unavailable_note
 from bot.newcomers import as_typed
 from bot.pseudonym import pseudonym
 from cases.store import CaseStore
-from knowledge.store import open_store
+from db.scratch import migrated
 from tests.bot.test_advisors_group import posts_in
 from tests.bot.test_telegram_flow import NEWCOMERS, deliver, say, sent, topics, wait_for
 
@@ -31,7 +31,7 @@ def test_rasas_intent_syntax_typed_by_a_newcomer_is_read_as_words(telegram, know
     wait_for(lambda: [m for m in sent(telegram, user) if m["text"].startswith(phrases().say("topic_work", "de"))])
     texts = [m["text"] for m in sent(telegram, user)]
     assert unavailable_note("de") not in texts
-    assert CaseStore(open_store(knowledge_store)).active_case_of(pseudonym(user, b"test-key")) is None
+    assert CaseStore(migrated(knowledge_store)).active_case_of(pseudonym(user, b"test-key")) is None
 
 
 def test_a_button_lotse_did_not_offer_does_nothing(telegram):

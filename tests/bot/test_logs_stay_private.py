@@ -1,6 +1,5 @@
 """No message text, name, username, Telegram id, location or phone number reaches the log of
-any of the three processes — the adapter at DEBUG, Rasa and the action server at INFO (the
-level production runs them at) — while things go wrong: an action that fails (its knowledge
+any of the three processes, all at DEBUG (Rasa's own log included), while things go wrong: an action that fails (its knowledge
 store gone), Rasa away, a stranger in the advisors' group. A whole stack of its own writes
 into one file, which is then searched for what the newcomer said and is."""
 
@@ -33,7 +32,8 @@ def test_nothing_personal_reaches_any_log_while_things_go_wrong(tmp_path, knowle
     log = tmp_path / "stack.log"
     with log.open("wb") as output:
         servers = start_lotse(rasa_port, actions_port, token, output=output,
-                              env={"DATABASE_URL": f"sqlite:///{knowledge}", "LOTSE_LOG_LEVEL": "INFO"})
+                              env={"DATABASE_URL": f"sqlite:///{knowledge}", "LOTSE_LOG_LEVEL": "DEBUG",
+                                                   "LOG_LEVEL": "DEBUG"})
         try:
             servers += start_adapter(rasa_port, token, bot_api_port, output=output, env={
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'adapter.db'}", "LOTSE_LOG_LEVEL": "DEBUG",

@@ -10,8 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.telegram_text import (CAPTION_LIMIT, MESSAGE_LIMIT, one_line, plain_text, split_html, split_message,
-                               split_spans, utf16_length)
+from bot.telegram_text import (
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    one_line,
+    plain_text,
+    split_html,
+    split_message,
+    split_spans,
+    utf16_length,
+)
 
 # Words, and whole characters as a reader sees them, none longer than 8 UTF-16 units.
 WORDS = ["Wort", "مرحبا"]

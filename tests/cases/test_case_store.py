@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from cases.store import CaseStore
-from knowledge.store import open_store
+from db.scratch import migrated
 
 
 @pytest.fixture
 def cases(store_url):
-    engine = open_store(store_url)
+    engine = migrated(store_url)
     yield CaseStore(engine)
     engine.dispose()
 

@@ -9,8 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.actions as actions
+from db.scratch import migrated
 from knowledge.search import KnowledgeBase
-from knowledge.store import open_store
 
 
 def tracker(text: str, intent: str) -> Tracker:
@@ -19,7 +19,7 @@ def tracker(text: str, intent: str) -> Tracker:
 
 
 def test_an_answer_goes_out_without_feedback_buttons_when_the_answer_log_fails(monkeypatch, knowledge_store, tmp_path):
-    monkeypatch.setattr(actions, "default_knowledge_base", lambda: KnowledgeBase(open_store(knowledge_store)))
+    monkeypatch.setattr(actions, "default_knowledge_base", lambda: KnowledgeBase(migrated(knowledge_store)))
     unmigrated = sa.create_engine(f"sqlite:///{tmp_path / 'no-tables.db'}", future=True)  # no answers table
     monkeypatch.setattr(actions, "default_store", lambda: unmigrated)
     dispatcher = CollectingDispatcher()

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from db.scratch import migrated
 from knowledge.answers import AnswerRow
 from knowledge.entry import BIELEFELD_DISTRICTS
 from knowledge.hours import BERLIN
-from knowledge.store import open_store
 from tests.conversation.test_answers import card_titles
 
 
@@ -80,7 +80,7 @@ def test_a_thumbs_down_is_stored_with_the_answer_but_not_the_person_and_offers_a
     up, down = (b for b in answer["buttons"] if b["title"] in ("👍", "👎"))
     (sorry,) = chat(down["payload"])
     assert "متأسفم" in sorry["text"] and sorry["buttons"][-1]["payload"] == "/request_human"
-    engine = open_store(knowledge_store)
+    engine = migrated(knowledge_store)
     with Session(engine) as session:
         row = session.get(AnswerRow, payload_entities(down["payload"])["answer_id"])
         assert row.helpful is False and row.topic == "housing" and row.language == "prs"

@@ -8,7 +8,12 @@ from datetime import date, datetime, time
 
 from actions.phrases import phrases
 from actions.render import (
-    LEFT_TO_RIGHT_MARK, RIGHT_TO_LEFT_MARK, answer_message, hours_message, location_message, service_card,
+    LEFT_TO_RIGHT_MARK,
+    RIGHT_TO_LEFT_MARK,
+    answer_message,
+    hours_message,
+    location_message,
+    service_card,
 )
 from knowledge.entry import Address, Contact, Geo, OpeningInterval, ServiceEntry, Translation
 from knowledge.hours import BERLIN

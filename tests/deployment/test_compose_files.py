@@ -45,7 +45,7 @@ def test_every_service_is_there_and_every_long_running_one_has_a_health_check(co
 
 def test_start_up_waits_for_healthy_stores_and_migrates_once(compose):
     services = compose["services"]
-    assert services["migrate"]["restart"] == "no" and "alembic upgrade head" in " ".join(services["migrate"]["command"])
+    assert services["migrate"]["restart"] == "no" and "python -m db migrate" in " ".join(services["migrate"]["command"])
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     for name in ("actions", "rasa", "retention"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"

@@ -7,9 +7,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from db.scratch import migrated
 from knowledge.answers import GivenAnswer, Tally, answer_statistics, log_answer, rate_answer
 from knowledge.report import html_page, terminal_table
-from knowledge.store import open_store
 
 
 def answer(topic: str, language: str, *entry_ids: str, day: date = date(2026, 11, 22)) -> GivenAnswer:
@@ -17,7 +17,7 @@ def answer(topic: str, language: str, *entry_ids: str, day: date = date(2026, 11
 
 
 def test_ratings_are_counted_per_topic_language_and_entry_and_the_last_press_counts(store_url):
-    engine = open_store(store_url)
+    engine = migrated(store_url)
     first = log_answer(engine, answer("residence", "uk", "auslaenderbehoerde", "buergerberatung"))
     second = log_answer(engine, answer("residence", "uk", "auslaenderbehoerde"))
     log_answer(engine, answer("work", "ar", "jobcenter"))
@@ -35,7 +35,7 @@ def test_ratings_are_counted_per_topic_language_and_entry_and_the_last_press_cou
 
 
 def test_the_report_lists_the_ratings_and_the_entries_that_did_not_help(tmp_path):
-    engine = open_store(f"sqlite:///{tmp_path / 'lotse.db'}")
+    engine = migrated(f"sqlite:///{tmp_path / 'lotse.db'}")
     old = log_answer(engine, answer("housing", "prs", "wohngeld", day=date(2026, 1, 5)))
     rate_answer(engine, old, helpful=False)
     rate_answer(engine, log_answer(engine, answer("housing", "prs", "mieterbund")), helpful=False)

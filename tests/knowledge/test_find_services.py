@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import copy
 
+from db.scratch import migrated
 from knowledge.entry import Address, ServiceEntry, Translation
 from knowledge.search import KnowledgeBase, ServiceIndex
-from knowledge.store import open_store, sync
+from knowledge.store import sync
 from tests.knowledge.test_entry_validation import VALID, write_entry
 
 
@@ -77,7 +78,7 @@ def test_only_services_of_the_topic_are_offered_and_more_pages_on():
 
 
 def test_a_new_sync_is_picked_up_without_a_restart(store_url, tmp_path):
-    engine = open_store(store_url)
+    engine = migrated(store_url)
     knowledge = KnowledgeBase(engine)
     assert knowledge.find_services("language_course", "de", "kurs") == []
     data = copy.deepcopy(VALID)

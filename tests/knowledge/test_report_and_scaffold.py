@@ -8,17 +8,17 @@ import subprocess
 import sys
 from datetime import date
 
+import pytest
 import yaml
 
-from knowledge.entry import TranslationStatus
+from db.scratch import migrated
 from knowledge.answers import AnswerStatistics
+from knowledge.entry import TranslationStatus
 from knowledge.report import build_report, html_page, terminal_table
 from knowledge.scaffold import new_entry
 from knowledge.validation import InvalidEntries, load_entries
 from tests.conftest import PROJECT_ROOT
 from tests.knowledge.test_entry_validation import VALID, write_entry
-
-import pytest
 
 
 def report_for(tmp_path, *documents, today=date(2026, 11, 22)):
@@ -65,9 +65,10 @@ def test_cli_report_prints_the_table_and_writes_the_html_page(tmp_path):
     entries, page = tmp_path / "entries", tmp_path / "report.html"
     entries.mkdir()
     write_entry(entries, VALID)
+    database = f"sqlite:///{tmp_path / 'lotse.db'}"
+    migrated(database).dispose()
     result = subprocess.run([sys.executable, "-m", "knowledge", "report", "--entries", str(entries), "--html", str(page)],
-                            capture_output=True, text=True, cwd=PROJECT_ROOT,
-                            env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'lotse.db'}"})
+                            capture_output=True, text=True, cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": database})
     assert result.returncode == 0 and "1 entries, 0 complete, 1 with something to do" in result.stdout
     assert "vhs-integrationskurse" in page.read_text(encoding="utf-8")
 

@@ -11,6 +11,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,8 +20,6 @@ from knowledge.spreadsheet import COLUMNS, export_csv, guard_cell, import_csv, u
 from knowledge.validation import InvalidEntries, load_entries
 from tests.conftest import PROJECT_ROOT
 from tests.knowledge.test_entry_validation import VALID, write_entry
-
-import pytest
 
 ARABIC = "ابتثجحخدذرسشصضطظعغفقكلمنهويءآأإىة"
 DARI = "پچژگکیۀ" + ARABIC

@@ -11,7 +11,8 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from knowledge.store import last_sync, load_stored_entries, open_store, sync
+from db.scratch import migrated
+from knowledge.store import last_sync, load_stored_entries, sync
 from knowledge.validation import InvalidEntries
 from tests.conftest import PROJECT_ROOT
 from tests.knowledge.test_entry_validation import VALID, write_entry
@@ -26,7 +27,7 @@ def published(entry_id: str, title: str = "Integrationskurse der Volkshochschule
 
 @pytest.fixture
 def engine(store_url):
-    engine = open_store(store_url)
+    engine = migrated(store_url)
     yield engine
     engine.dispose()
 
@@ -84,6 +85,7 @@ def test_cli_sync_reports_what_changed_and_refuses_bad_files(store_url, tmp_path
     entries = tmp_path / "entries"
     entries.mkdir()
     write_entry(entries, published("vhs"))
+    migrated(store_url).dispose()
 
     def run_sync() -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "knowledge", "sync", "--entries", str(entries)], capture_output=True,

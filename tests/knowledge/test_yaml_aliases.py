@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.store import last_sync, load_stored_entries, open_store
+from db.scratch import migrated
+from knowledge.store import last_sync, load_stored_entries
 from knowledge.validation import InvalidEntries, load_entries
 from tests.conftest import PROJECT_ROOT
 from tests.knowledge.test_entry_validation import VALID, _translated, write_entry
@@ -49,8 +50,8 @@ def test_an_alias_bomb_is_refused_by_validate_and_sync_naming_the_file_and_nothi
     entries, database_url = tmp_path / "entries", f"sqlite:///{tmp_path / 'lotse.db'}"
     entries.mkdir()
     write_entry(entries, VALID)
+    engine = migrated(database_url)
     assert cli("sync", entries, database_url).returncode == 0
-    engine = open_store(database_url)
     synced_before = last_sync(engine)
     bomb = write_alias_bomb(entries)
     for command in ("validate", "sync"):

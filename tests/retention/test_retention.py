@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cases.store import CaseRow, CaseStore, InboxRow, MirrorRow
+from db.scratch import migrated
 from knowledge.answers import GivenAnswer, Tally, answer_statistics, log_answer, rate_answer
-from knowledge.store import open_store
 from retention.__main__ import main, serve
 from retention.job import WeeklyCount, apply_retention, weekly_counts
 
@@ -27,7 +27,7 @@ DAY = timedelta(days=1)
 
 @pytest.fixture
 def engine(store_url):
-    engine = open_store(store_url)
+    engine = migrated(store_url)
     yield engine
     engine.dispose()
 
@@ -141,7 +141,7 @@ def test_a_limit_of_zero_days_or_a_typo_is_refused_before_the_database_is_touche
 
 def test_run_on_a_sqlite_file_prints_what_it_folded_and_deleted(tmp_path):
     url = f"sqlite:///{tmp_path / 'lotse.db'}"
-    engine = open_store(url)
+    engine = migrated(url)
     answered(engine, date(2020, 1, 8))
     answered(engine, date.today())
     done = subprocess.run([sys.executable, "-m", "retention", "run"], capture_output=True, text=True, timeout=120,
@@ -158,7 +158,7 @@ class Stopped(Exception):
 
 
 def test_serve_runs_at_start_then_every_night_at_half_past_three_berlin_time_across_summer_time(tmp_path, capsys):
-    engine = open_store(f"sqlite:///{tmp_path / 'lotse.db'}")
+    engine = migrated(f"sqlite:///{tmp_path / 'lotse.db'}")
     answered(engine, date(2025, 12, 27))  # 90 days old at the first run
     answered(engine, date(2025, 12, 28))  # at the second
     now = [datetime(2026, 3, 28, 12, tzinfo=timezone.utc)]  # Saturday; summer time begins on Sunday
@@ -177,7 +177,7 @@ def test_serve_runs_at_start_then_every_night_at_half_past_three_berlin_time_acr
 
 
 def test_serve_survives_a_night_the_database_is_away_and_deletes_once_it_is_back(tmp_path, capsys):
-    engine = open_store(f"sqlite:///{tmp_path / 'lotse.db'}")
+    engine = migrated(f"sqlite:///{tmp_path / 'lotse.db'}")
     answered(engine, date(2025, 12, 27))  # 90 days old at the first run
     now = [datetime(2026, 3, 28, 12, tzinfo=timezone.utc)]
     with engine.begin() as connection:

@@ -7,8 +7,19 @@ import uuid
 from contextlib import contextmanager
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from db.engine import connect
+from db.schema import migrate
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def migrated(url: str) -> Engine:
+    """An engine on `url` brought to the newest schema, as the migrate step would."""
+    engine = connect(url)
+    migrate(engine)
+    return engine
 
 
 @contextmanager
