@@ -18,6 +18,7 @@ from bot.local import PROJECT_ROOT
 from bot.lotse import send_text
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from bot.telegram_text import utf16_length
+from db.scratch import migrated
 from tests.bot.test_advisors_group import open_case, posts_in
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
 
@@ -79,10 +80,12 @@ def test_an_advisors_chat_where_topics_cannot_be_managed_stops_the_adapter_at_st
                                                                                    tmp_path):
     telegram = lotse_stack.bot_api
     switch_group(telegram, **switches)
+    database = f"sqlite:///{tmp_path / 'refused.db'}"
+    migrated(database).dispose()
     try:
         adapter = subprocess.run([sys.executable, "-m", "bot"], cwd=PROJECT_ROOT, capture_output=True, text=True,
                                  timeout=120, env={**os.environ, "LOTSE_BOT_API": telegram, "RASA_TOKEN": "unused",
-                                                   "DATABASE_URL": f"sqlite:///{tmp_path / 'refused.db'}"})
+                                                   "DATABASE_URL": database})
     finally:
         switch_group(telegram, is_forum=True, can_manage_topics=True)
     assert adapter.returncode != 0

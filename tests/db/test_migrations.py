@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -42,6 +43,10 @@ def test_migrate_steps_starting_at_once_create_the_schema_once(store_url):
     assert len(versions) == 1
 
 
+# SQLAlchemy 1.4 cannot reflect weekly_counts' expression index (COALESCE of the district),
+# so it and Alembic skip comparing that one index and say so.
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_the_migrations_build_exactly_the_tables_of_the_models(store_url):
     engine = migrated(store_url)
     with engine.connect() as connection:
