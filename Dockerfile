@@ -9,10 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN useradd --create-home --uid 1001 lotse
 WORKDIR /app
 
-# Dependencies first, so that a code change does not reinstall them.
+# Dependencies first, so that a code change does not reinstall them: the services' own
+# (requirements.txt), not the development tools (requirements-dev.txt, devtools/, tests/).
 COPY requirements.txt constraints.txt pyproject.toml ./
 RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 
+COPY db/ db/
 COPY nlu/ nlu/
 COPY knowledge/ knowledge/
 COPY cases/ cases/

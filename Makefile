@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 run: $(MODEL)  ## start Lotse: action server, Rasa's REST channel on :5005, a chat in this terminal
 	$(PY) -m db migrate
 	$(PY) -m knowledge sync
-	$(PY) -m bot.local
+	$(PY) -m devtools.local
 
 test: $(MODEL) $(BROWSER)  ## install, train if needed, run every test
 	$(VENV)/bin/pip check
@@ -33,31 +33,31 @@ validate: $(INSTALLED)
 	$(RASA) data validate --data nlu stories --fail-on-warnings
 
 nlu-report: $(MODEL)  ## per-language accuracy, macro-F1 per intent, confusion matrix
-	$(PY) -m nlu.evaluate --model models --data tests/data/nlu --out reports/nlu
+	$(PY) -m devtools.nlu_report --model models --data tests/data/nlu --out reports/nlu
 
 bench: $(MODEL)  ## NLU, knowledge-base and whole-conversation figures (not a test)
-	$(PY) -m nlu.bench --out reports/bench
-	$(PY) -m knowledge.bench --out reports/bench
+	$(PY) -m devtools.bench.nlu --out reports/bench
+	$(PY) -m devtools.bench.knowledge --out reports/bench
 	$(PY) -m db migrate
 	$(PY) -m knowledge sync
-	$(PY) -m bot.bench --out reports/bench
+	$(PY) -m devtools.bench.conversation --out reports/bench
 
 bench-load: $(MODEL)  ## load benchmark (not a test): 240+ newcomers at 30 messages/s for 5 minutes, then rising rates
-	$(PY) -m bot.load --out reports/bench
+	$(PY) -m devtools.load --out reports/bench
 
 audit:  ## pip-audit of constraints.txt against OSV in its own venv; exit 2 = advisory data unreachable (see README)
-	bash tools/audit.sh
+	bash devtools/audit.sh
 
-lock: $(INSTALLED)  ## re-pin constraints.txt after changing requirements.txt
-	$(VENV)/bin/pip install -r requirements.txt
-	{ echo "# Exact versions of every package in .venv: \`make lock\` regenerates this file from requirements.txt."; \
+lock: $(INSTALLED)  ## re-pin constraints.txt after changing requirements.txt or requirements-dev.txt
+	$(VENV)/bin/pip install -r requirements-dev.txt
+	{ echo "# Exact versions of every package in .venv: \`make lock\` regenerates this file from requirements-dev.txt."; \
 	  $(VENV)/bin/pip freeze --exclude-editable; } > constraints.txt
 	$(VENV)/bin/pip check
 
 $(BROWSER):  ## Debian's Chromium and ChromeDriver, for the browser test of the try-out page
 	apt-get install -y -q chromium chromium-driver || { apt-get update -q && apt-get install -y -q chromium chromium-driver; }
 
-$(INSTALLED): requirements.txt constraints.txt pyproject.toml
+$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@python$(basename $(PYTHON_VERSION)) --version >/dev/null 2>&1 || { \
 	  echo "Lotse needs CPython $(basename $(PYTHON_VERSION)) (Rasa 3.6 does not install on 3.11 or newer)."; \
 	  echo "Install it, then run make again:"; \
@@ -65,7 +65,7 @@ $(INSTALLED): requirements.txt constraints.txt pyproject.toml
 	  echo "  on Debian/Ubuntu:  apt install python$(basename $(PYTHON_VERSION)) python$(basename $(PYTHON_VERSION))-venv"; \
 	  exit 1; }
 	test -x $(PY) || python$(basename $(PYTHON_VERSION)) -m venv $(VENV)
-	$(VENV)/bin/pip install --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(VENV)/bin/pip install --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	$(VENV)/bin/pip install --disable-pip-version-check --no-deps -e .
 	$(VENV)/bin/pip check
 	touch $@

@@ -1,2 +1,1 @@
-"""Lotse's channels: how newcomers reach the assistant (a terminal chat for trying it
-locally; the Telegram adapter follows). Talks to Rasa over HTTP only."""
+"""The Telegram adapter between newcomers, advisors and Rasa (`python -m bot`); see README.md."""

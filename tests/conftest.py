@@ -14,8 +14,8 @@ from typing import Any, Callable, Dict
 
 import pytest
 
-from bot.local import LOCAL_REDIS, free_port, production_rasa_environment, start_actions, wait_until_up
-from db.scratch import LOCAL_POSTGRES, migrated, scratch_database, scratch_store
+from devtools.local import LOCAL_REDIS, free_port, production_rasa_environment, start_actions, wait_until_up
+from devtools.scratch import LOCAL_POSTGRES, migrated, scratch_database, scratch_store
 from knowledge.store import sync
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +62,7 @@ def action_server(knowledge_store) -> str:
 
 @pytest.fixture(scope="session")
 def agent(action_server):
-    from nlu.model import load_agent
+    from devtools.model import load_agent
 
     return load_agent(PROJECT_ROOT / "models", action_server=action_server, action_token=ACTION_TOKEN)
 
@@ -70,7 +70,7 @@ def agent(action_server):
 @pytest.fixture(scope="session")
 def parse(agent) -> Callable[[str], Dict[str, Any]]:
     """Parse one message with the trained model, as outside evaluation does."""
-    from nlu.model import parse as parse_with
+    from devtools.model import parse as parse_with
 
     loop = asyncio.new_event_loop()
     yield lambda text: loop.run_until_complete(parse_with(agent, text))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.local import free_port, kill, start_actions, start_adapter, start_lotse, stop, wait_until_up
+from devtools.local import free_port, kill, start_actions, start_adapter, start_lotse, stop, wait_until_up
 
 
 @dataclass

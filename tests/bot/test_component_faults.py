@@ -8,15 +8,15 @@ from __future__ import annotations
 import time
 import uuid
 
+import httpx
 import pytest
-import requests
 import sqlalchemy as sa
 
 from actions.phrases import phrases
 from bot.app import unavailable_note
-from bot.local import free_port
 from bot.settings import LOCAL_ADVISOR
-from db.scratch import scratch_store
+from devtools.local import free_port
+from devtools.scratch import scratch_store
 from tests.bot.test_advisors_group import open_case
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
 from tests.conftest import POSTGRES_URL
@@ -25,11 +25,11 @@ SETTLE_SECONDS = 2  # anything sent twice would have arrived by then
 
 
 def inject(telegram: str, **fault) -> None:
-    requests.post(f"{telegram}/control/faults", json=fault, timeout=10).raise_for_status()
+    httpx.post(f"{telegram}/control/faults", json=fault, timeout=10).raise_for_status()
 
 
 def faults_left(telegram: str, chat_id: int) -> list[dict]:
-    return [f for f in requests.get(f"{telegram}/control/faults", timeout=10).json() if f.get("chat_id") == chat_id]
+    return [f for f in httpx.get(f"{telegram}/control/faults", timeout=10).json() if f.get("chat_id") == chat_id]
 
 
 @pytest.mark.parametrize("status", [429, 502, 500])

@@ -10,13 +10,13 @@ import threading
 import time
 import uuid
 
+import httpx
 import pytest
-import requests
 import sqlalchemy as sa
 
 from actions.phrases import phrases
-from bot.local import free_port, wait_until_up
-from db.scratch import scratch_store
+from devtools.local import free_port, wait_until_up
+from devtools.scratch import scratch_store
 from tests.bot.test_telegram_flow import NEWCOMERS, say, sent, wait_for
 from tests.conftest import POSTGRES_URL
 
@@ -81,7 +81,7 @@ def test_an_inbox_table_gone_for_seconds_loses_no_message_sqlite(lotse_stack, ad
     database.commit()
     database.close()
     answered_once(telegram, user, before)
-    assert requests.get(health, timeout=10).status_code == 200
+    assert httpx.get(health, timeout=10).status_code == 200
 
 
 @pytest.mark.parametrize("adapter_on", ["postgresql"], indirect=True)
@@ -104,9 +104,9 @@ def test_a_locked_inbox_and_cut_connections_lose_no_message_and_do_not_block_the
     try:
         assert locked.wait(30)
         say(telegram, user, QUESTION)
-        wait_for(lambda: requests.get(f"{telegram}/control/timeline", params={"since": 0}, timeout=10).json())
+        wait_for(lambda: httpx.get(f"{telegram}/control/timeline", params={"since": 0}, timeout=10).json())
         time.sleep(1)  # the adapter has fetched the message and waits on the lock to store it
-        assert requests.get(health, timeout=3).status_code == 200  # still serving meanwhile
+        assert httpx.get(health, timeout=3).status_code == 200  # still serving meanwhile
         time.sleep(OUTAGE_SECONDS - 1)
     finally:
         release.set()

@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 
+import httpx
 import pytest
-import requests
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from bot.fake_telegram import BOT_USER, GROUP_SWITCHES, FakeTelegram, make_app, make_tryout_app, shown_text
-from bot.local import free_port
+from devtools.fake_telegram import BOT_USER, GROUP_SWITCHES, FakeTelegram, make_app, make_tryout_app, shown_text
+from devtools.local import free_port
 
 GROUP = -1001000000001
 
@@ -46,7 +46,7 @@ def test_updates_messages_topics_and_copies_through_the_real_client(fake_telegra
         async with Bot("1:test", base_url=f"{base}/bot") as bot:
             for text in ("привіт", "де житло?"):
                 await asyncio.get_running_loop().run_in_executor(
-                    None, lambda t=text: requests.post(f"{base}/control/updates", json=newcomer_message(t), timeout=5))
+                    None, lambda t=text: httpx.post(f"{base}/control/updates", json=newcomer_message(t), timeout=5))
             updates = await bot.get_updates(offset=0, timeout=1)
             assert [u.message.text for u in updates] == ["привіт", "де житло?"]
             assert await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0) == ()
@@ -57,16 +57,16 @@ def test_updates_messages_topics_and_copies_through_the_real_client(fake_telegra
             return topic
 
     topic = loop.run_until_complete(scenario())
-    sent = loop.run_until_complete(asyncio.to_thread(requests.get, f"{base}/control/sent", params={"chat_id": 42}))
+    sent = loop.run_until_complete(asyncio.to_thread(httpx.get, f"{base}/control/sent", params={"chat_id": 42}))
     (answer,) = sent.json()
     assert answer["text"] == "<b>Житло</b>" and answer["parse_mode"] == "HTML"
     assert answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/more"
-    topics = loop.run_until_complete(asyncio.to_thread(requests.get, f"{base}/control/topics", params={"chat_id": GROUP}))
+    topics = loop.run_until_complete(asyncio.to_thread(httpx.get, f"{base}/control/topics", params={"chat_id": GROUP}))
     assert topics.json() == [{"message_thread_id": topic.message_thread_id, "name": "#1 · uk · housing", "icon_color": 7322096}]
-    group = loop.run_until_complete(asyncio.to_thread(requests.get, f"{base}/control/sent", params={"chat_id": GROUP}))
+    group = loop.run_until_complete(asyncio.to_thread(httpx.get, f"{base}/control/sent", params={"chat_id": GROUP}))
     assert [(m["text"], m["message_thread_id"]) for m in group.json()] == [("де житло?", topic.message_thread_id)]
 
-    timeline = loop.run_until_complete(asyncio.to_thread(requests.get, f"{base}/control/timeline", params={"since": 1}))
+    timeline = loop.run_until_complete(asyncio.to_thread(httpx.get, f"{base}/control/timeline", params={"since": 1}))
     events = timeline.json()["events"]
     assert [(e["kind"], e["chat_id"]) for e in events] == [("update", 42), ("sent", 42), ("topic", GROUP), ("sent", GROUP)]
     assert events[1]["buttons"] == ["/more"] and events[3]["thread"] == topic.message_thread_id
@@ -76,22 +76,22 @@ def test_updates_messages_topics_and_copies_through_the_real_client(fake_telegra
 def test_a_bad_update_or_an_unknown_method_gets_a_clear_error(fake_telegram):
     loop, base = fake_telegram
     bad = loop.run_until_complete(asyncio.to_thread(
-        requests.post, f"{base}/control/updates", data="not json", headers={"Content-Type": "application/json"}))
+        httpx.post, f"{base}/control/updates", content="not json", headers={"Content-Type": "application/json"}))
     assert bad.status_code == 400 and "JSON Update object" in bad.json()["description"]
-    unknown = loop.run_until_complete(asyncio.to_thread(requests.post, f"{base}/bot1:test/launchRocket"))
+    unknown = loop.run_until_complete(asyncio.to_thread(httpx.post, f"{base}/bot1:test/launchRocket"))
     assert unknown.status_code == 404 and unknown.json()["ok"] is False
 
 
-def call(loop, method, url: str, **kwargs) -> requests.Response:
+def call(loop, method, url: str, **kwargs) -> httpx.Response:
     """A blocking request while the test's loop serves the fake."""
     return loop.run_until_complete(asyncio.to_thread(method, url, timeout=5, **kwargs))
 
 
-def bot_api(loop, base: str, method: str, **params) -> requests.Response:
-    return call(loop, requests.post, f"{base}/bot1:test/{method}", json=params)
+def bot_api(loop, base: str, method: str, **params) -> httpx.Response:
+    return call(loop, httpx.post, f"{base}/bot1:test/{method}", json=params)
 
 
-def refused(reply: requests.Response) -> str:
+def refused(reply: httpx.Response) -> str:
     assert reply.status_code == 400 and reply.json()["ok"] is False and reply.json()["error_code"] == 400
     return reply.json()["description"]
 
@@ -119,38 +119,38 @@ def test_a_page_of_another_site_cannot_act_through_the_control_api(api_and_tryou
     loop, api, tryout = api_and_tryout
     update = newcomer_message("hallo")
     for base in (api, tryout):
-        form = call(loop, requests.post, f"{base}/control/updates", data={"update": json.dumps(update)})
+        form = call(loop, httpx.post, f"{base}/control/updates", data={"update": json.dumps(update)})
         assert form.status_code == 415 and "application/json" in form.text
-        plain = call(loop, requests.post, f"{base}/control/updates", data=json.dumps(update),
+        plain = call(loop, httpx.post, f"{base}/control/updates", content=json.dumps(update),
                      headers={"Content-Type": "text/plain"})
         assert plain.status_code == 415
         for origin in ("https://evil.example", "null", "http://127.0.0.1:1", "http://localhost.evil.example:8080"):
-            other = call(loop, requests.post, f"{base}/control/updates", json=update, headers={"Origin": origin})
+            other = call(loop, httpx.post, f"{base}/control/updates", json=update, headers={"Origin": origin})
             assert other.status_code == 403 and other.headers["Content-Type"].startswith("text/plain") and origin in other.text
         for path, body in (("faults", {"method": "sendMessage", "status": 500}),
                            ("group", {"chat_id": GROUP, "is_forum": False})):
-            assert call(loop, requests.post, f"{base}/control/{path}", data=json.dumps(body)).status_code == 415
-            assert call(loop, requests.post, f"{base}/control/{path}", json=body,
+            assert call(loop, httpx.post, f"{base}/control/{path}", content=json.dumps(body)).status_code == 415
+            assert call(loop, httpx.post, f"{base}/control/{path}", json=body,
                         headers={"Origin": "https://evil.example"}).status_code == 403
         for own in (api, tryout, api.replace("127.0.0.1", "localhost"), tryout.replace("127.0.0.1", "localhost")):
-            assert call(loop, requests.post, f"{base}/control/updates", json=update, headers={"Origin": own}).status_code == 200
-        assert call(loop, requests.post, f"{base}/control/updates", json=update).status_code == 200  # scripts send no Origin
-        reading = call(loop, requests.get, f"{base}/control/chat", params={"chat_id": 42},
+            assert call(loop, httpx.post, f"{base}/control/updates", json=update, headers={"Origin": own}).status_code == 200
+        assert call(loop, httpx.post, f"{base}/control/updates", json=update).status_code == 200  # scripts send no Origin
+        reading = call(loop, httpx.get, f"{base}/control/chat", params={"chat_id": 42},
                        headers={"Origin": "https://evil.example"})
         assert reading.status_code == 200 and reading.json()  # reads stay as they were
-    assert [m["text"] for m in call(loop, requests.get, f"{api}/control/chat", params={"chat_id": 42}).json()] == ["hallo"] * 10
-    assert call(loop, requests.get, f"{api}/control/group", params={"chat_id": GROUP}).json()["is_forum"] is True
+    assert [m["text"] for m in call(loop, httpx.get, f"{api}/control/chat", params={"chat_id": 42}).json()] == ["hallo"] * 10
+    assert call(loop, httpx.get, f"{api}/control/group", params={"chat_id": GROUP}).json()["is_forum"] is True
 
 
 def test_the_bot_api_refuses_a_browsers_cross_site_requests(fake_telegram):
     loop, base = fake_telegram
-    form = call(loop, requests.post, f"{base}/bot1:test/sendMessage", data={"chat_id": "42", "text": "spam"},
+    form = call(loop, httpx.post, f"{base}/bot1:test/sendMessage", data={"chat_id": "42", "text": "spam"},
                 headers={"Origin": "https://evil.example"})
-    image = call(loop, requests.get, f"{base}/bot1:test/getUpdates", params={"offset": 10**15},
+    image = call(loop, httpx.get, f"{base}/bot1:test/getUpdates", params={"offset": 10**15},
                  headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Dest": "image"})
     assert form.status_code == image.status_code == 403
-    assert call(loop, requests.get, f"{base}/control/sent", params={"chat_id": 42}).json() == []
-    typed = call(loop, requests.get, f"{base}/bot1:test/getMe", headers={"Sec-Fetch-Site": "none"})
+    assert call(loop, httpx.get, f"{base}/control/sent", params={"chat_id": 42}).json() == []
+    typed = call(loop, httpx.get, f"{base}/bot1:test/getMe", headers={"Sec-Fetch-Site": "none"})
     assert typed.status_code == 200 and typed.json()["result"]["username"] == "lotse_local_bot"
 
 
@@ -172,13 +172,13 @@ def test_texts_and_captions_longer_than_telegram_allows_are_refused(fake_telegra
     assert bot_api(loop, base, "sendPhoto", chat_id=42, photo="AgAD", caption="😀" * 512).status_code == 200
     assert refused(bot_api(loop, base, "sendPhoto", chat_id=42, photo="AgAD", caption="😀" * 512 + "!")) \
         == "Bad Request: message caption is too long"
-    photo = call(loop, requests.get, f"{base}/control/sent", params={"chat_id": 42}).json()[-1]["message_id"]
+    photo = call(loop, httpx.get, f"{base}/control/sent", params={"chat_id": 42}).json()[-1]["message_id"]
     assert refused(bot_api(loop, base, "copyMessage", chat_id=GROUP, from_chat_id=42, message_id=photo, caption="c" * 1025)) \
         == "Bad Request: message caption is too long"
     assert bot_api(loop, base, "copyMessage", chat_id=43, from_chat_id=42, message_id=photo, caption="kurz").status_code == 200
-    copies = call(loop, requests.get, f"{base}/control/sent", params={"chat_id": 43}).json()
+    copies = call(loop, httpx.get, f"{base}/control/sent", params={"chat_id": 43}).json()
     assert [m.get("caption") for m in copies] == ["kurz"]
-    assert [len(m["text"]) for m in call(loop, requests.get, f"{base}/control/sent", params={"chat_id": 42}).json()
+    assert [len(m["text"]) for m in call(loop, httpx.get, f"{base}/control/sent", params={"chat_id": 42}).json()
             if "text" in m] == [2048, 4102]  # nothing refused was kept
 
 
@@ -225,7 +225,7 @@ def test_html_is_checked_only_in_html_mode_and_refused_with_telegrams_error(fake
         .startswith("Bad Request: can't parse entities: ")
     edited = bot_api(loop, base, "editMessageText", chat_id=42, message_id=1, text="<i>Tom &amp; Jerry</i>", parse_mode="HTML")
     assert edited.json()["result"]["parse_mode"] == "HTML"
-    assert [m["text"] for m in call(loop, requests.get, f"{base}/control/sent", params={"chat_id": 42}).json()] \
+    assert [m["text"] for m in call(loop, httpx.get, f"{base}/control/sent", params={"chat_id": 42}).json()] \
         == ["<i>Tom &amp; Jerry</i>"]
 
 
@@ -233,7 +233,7 @@ def test_html_is_checked_only_in_html_mode_and_refused_with_telegrams_error(fake
 
 
 def set_group(loop, base: str, **switches) -> dict:
-    reply = call(loop, requests.post, f"{base}/control/group", json={"chat_id": GROUP, **switches})
+    reply = call(loop, httpx.post, f"{base}/control/group", json={"chat_id": GROUP, **switches})
     assert reply.status_code == 200, reply.text
     return reply.json()["result"]
 
@@ -259,13 +259,13 @@ def test_topics_closed_take_messages_deleted_ones_do_not(fake_telegram):
             return kept.message_thread_id, doomed.message_thread_id
 
     kept, doomed = loop.run_until_complete(scenario())
-    topics = call(loop, requests.get, f"{base}/control/topics", params={"chat_id": GROUP}).json()
+    topics = call(loop, httpx.get, f"{base}/control/topics", params={"chat_id": GROUP}).json()
     assert [(t["message_thread_id"], t.get("closed"), t.get("deleted")) for t in topics] \
         == [(kept, None, None), (doomed, True, True)]
     for view in ("sent", "chat"):
-        messages = call(loop, requests.get, f"{base}/control/{view}", params={"chat_id": GROUP}).json()
+        messages = call(loop, httpx.get, f"{base}/control/{view}", params={"chat_id": GROUP}).json()
         assert [(m["text"], m["message_thread_id"]) for m in messages] == [("bleibt", kept)]
-    events = call(loop, requests.get, f"{base}/control/timeline").json()["events"]
+    events = call(loop, httpx.get, f"{base}/control/timeline").json()["events"]
     assert [e["kind"] for e in events][-2:] == ["deleted", "topic_deleted"] and events[-1]["thread"] == doomed
 
 
@@ -281,7 +281,7 @@ def test_the_groups_switches_take_away_what_telegram_would(fake_telegram):
 
     thread = loop.run_until_complete(the_bots_view())
     assert bot_api(loop, base, "sendMessage", chat_id=GROUP, text="Lotse", message_thread_id=thread).status_code == 200
-    call(loop, requests.post, f"{base}/control/updates", json={"message": {
+    call(loop, httpx.post, f"{base}/control/updates", json={"message": {
         "chat": {"id": GROUP, "type": "supergroup", "is_forum": True}, "text": "Sara", "message_thread_id": thread,
         "is_topic_message": True, "from": {"id": 1000001, "is_bot": False, "first_name": "Sara"}}})
 
@@ -303,18 +303,18 @@ def test_the_groups_switches_take_away_what_telegram_would(fake_telegram):
     assert refused(bot_api(loop, base, "createForumTopic", chat_id=GROUP, name="#2")) == "Bad Request: the chat is not a forum"
     assert refused(bot_api(loop, base, "sendMessage", chat_id=GROUP, text="x", message_thread_id=thread)) \
         == "Bad Request: message thread not found"
-    assert call(loop, requests.get, f"{base}/control/group", params={"chat_id": GROUP}).json() == {
+    assert call(loop, httpx.get, f"{base}/control/group", params={"chat_id": GROUP}).json() == {
         "chat_id": GROUP, "is_forum": False, "can_manage_topics": False, "can_delete_messages": False,
         "can_create_topics": True}
     for bad in ({"is_forum": False}, {"chat_id": 42, "is_forum": False}, {"chat_id": GROUP, "is_admin": False},
                 {"chat_id": GROUP, "is_forum": "no"}):
-        assert call(loop, requests.post, f"{base}/control/group", json=bad).status_code == 400
+        assert call(loop, httpx.post, f"{base}/control/group", json=bad).status_code == 400
 
 
 def test_deleted_messages_are_gone_and_unknown_ones_refused(fake_telegram):
     loop, base = fake_telegram
     for text in ("eins", "zwei", "drei"):
-        call(loop, requests.post, f"{base}/control/updates", json=newcomer_message(text))
+        call(loop, httpx.post, f"{base}/control/updates", json=newcomer_message(text))
         bot_api(loop, base, "sendMessage", chat_id=42, text=f"Antwort auf {text}")
     assert bot_api(loop, base, "deleteMessage", chat_id=42, message_id=1).json() == {"ok": True, "result": True}
     assert bot_api(loop, base, "deleteMessage", chat_id=42, message_id=1).json() \
@@ -323,9 +323,9 @@ def test_deleted_messages_are_gone_and_unknown_ones_refused(fake_telegram):
     assert refused(bot_api(loop, base, "deleteMessages", chat_id=42, message_ids=[77, 78])) \
         == "Bad Request: message to delete not found"
     assert bot_api(loop, base, "deleteMessages", chat_id=42, message_ids=[]).status_code == 400
-    chat = call(loop, requests.get, f"{base}/control/chat", params={"chat_id": 42}).json()
+    chat = call(loop, httpx.get, f"{base}/control/chat", params={"chat_id": 42}).json()
     assert [m["text"] for m in chat] == ["Antwort auf zwei", "drei", "Antwort auf drei"]
-    assert [m["text"] for m in call(loop, requests.get, f"{base}/control/sent", params={"chat_id": 42}).json()] \
+    assert [m["text"] for m in call(loop, httpx.get, f"{base}/control/sent", params={"chat_id": 42}).json()] \
         == ["Antwort auf zwei", "Antwort auf drei"]
     assert refused(bot_api(loop, base, "copyMessage", chat_id=GROUP, from_chat_id=42, message_id=3)) \
         == "Bad Request: message to copy not found"
@@ -335,12 +335,12 @@ def test_deleted_messages_are_gone_and_unknown_ones_refused(fake_telegram):
 
 def test_an_edited_message_reaches_the_bot_and_replaces_the_original(fake_telegram):
     loop, base = fake_telegram
-    original = call(loop, requests.post, f"{base}/control/updates",
+    original = call(loop, httpx.post, f"{base}/control/updates",
                     json=newcomer_message("wo ist das Jobcentr?")).json()["result"]
     sent_at = original["message"]["date"]
     edit = {"edited_message": {"chat": {"id": 42, "type": "private"}, "message_id": original["message"]["message_id"],
                                "text": "wo ist das Jobcenter?"}}
-    assert call(loop, requests.post, f"{base}/control/updates", json=edit).status_code == 200
+    assert call(loop, httpx.post, f"{base}/control/updates", json=edit).status_code == 200
 
     async def scenario():
         async with Bot("1:test", base_url=f"{base}/bot") as bot:
@@ -350,10 +350,10 @@ def test_an_edited_message_reaches_the_bot_and_replaces_the_original(fake_telegr
     assert first.message.text == "wo ist das Jobcentr?" and second.edited_message.text == "wo ist das Jobcenter?"
     assert second.edited_message.message_id == first.message.message_id and second.edited_message.edit_date is not None
     assert second.edited_message.from_user.first_name == "Olena" and second.effective_chat.id == 42
-    (shown,) = call(loop, requests.get, f"{base}/control/chat", params={"chat_id": 42}).json()
+    (shown,) = call(loop, httpx.get, f"{base}/control/chat", params={"chat_id": 42}).json()
     assert shown["text"] == "wo ist das Jobcenter?" and shown["date"] == sent_at and "edit_date" in shown
-    events = call(loop, requests.get, f"{base}/control/timeline", params={"since": 0}).json()["events"]
+    events = call(loop, httpx.get, f"{base}/control/timeline", params={"since": 0}).json()["events"]
     assert [(e["kind"], e["chat_id"], e.get("edited")) for e in events] == [("update", 42, None), ("update", 42, True)]
-    unknown = call(loop, requests.post, f"{base}/control/updates",
+    unknown = call(loop, httpx.post, f"{base}/control/updates",
                    json={"edited_message": {**edit["edited_message"], "message_id": 99}})
     assert unknown.status_code == 400 and "earlier message" in unknown.json()["description"]

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from actions.phrases import phrases
-from bot.local import free_port
 from bot.pseudonym import pseudonym
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from cases.store import CaseStore, TopicToDeleteRow
-from db.scratch import migrated
+from devtools.local import free_port
+from devtools.scratch import migrated
 from tests.bot.test_advisors_group import open_case, posts_in
 from tests.bot.test_telegram_flow import NEWCOMERS, deliver, in_topic, say, sent, topics, wait_for
 

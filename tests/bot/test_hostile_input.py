@@ -4,14 +4,14 @@ edited message is no new turn, and a newcomer cannot forge lines in the advisors
 
 from __future__ import annotations
 
-import requests
+import httpx
 
 from actions.phrases import phrases
 from bot.app import unavailable_note
 from bot.newcomers import as_typed
 from bot.pseudonym import pseudonym
 from cases.store import CaseStore
-from db.scratch import migrated
+from devtools.scratch import migrated
 from tests.bot.test_advisors_group import posts_in
 from tests.bot.test_telegram_flow import NEWCOMERS, deliver, say, sent, topics, wait_for
 
@@ -60,7 +60,7 @@ def test_an_edited_message_is_not_a_new_turn(telegram):
 
 
 def chat_log(telegram: str, chat: int) -> list[dict]:
-    return requests.get(f"{telegram}/control/chat", params={"chat_id": chat}, timeout=10).json()
+    return httpx.get(f"{telegram}/control/chat", params={"chat_id": chat}, timeout=10).json()
 
 
 def test_a_newcomer_cannot_forge_a_line_of_lotses_in_the_advisors_transcript(telegram):

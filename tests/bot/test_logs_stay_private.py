@@ -9,7 +9,7 @@ import secrets
 import shutil
 import sqlite3
 
-from bot.local import free_port, kill, start_adapter, start_lotse, stop
+from devtools.local import free_port, kill, start_adapter, start_lotse, stop
 from tests.bot.test_advisors_group import in_group
 from tests.bot.test_telegram_flow import deliver, sent, wait_for
 

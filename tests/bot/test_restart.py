@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-import requests
+import httpx
 
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
@@ -46,7 +46,7 @@ def test_an_update_fetched_but_not_stored_before_a_crash_is_answered_once(lotse_
     telegram, user = lotse_stack.bot_api, next(NEWCOMERS)
     lotse_stack.crash_adapter()
     say(telegram, user, "wo ist das Jobcenter?")
-    fetched = requests.post(f"{telegram}/bot{lotse_stack.token}/getUpdates", json={"timeout": 0}, timeout=10).json()
+    fetched = httpx.post(f"{telegram}/bot{lotse_stack.token}/getUpdates", json={"timeout": 0}, timeout=10).json()
     assert any(u.get("message", {}).get("chat", {}).get("id") == user for u in fetched["result"])
     lotse_stack.start_adapter_again()
     wait_for(lambda: sent(telegram, user), seconds=90)

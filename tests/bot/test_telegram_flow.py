@@ -7,8 +7,8 @@ from __future__ import annotations
 import itertools
 import time
 
+import httpx
 import pytest
-import requests
 
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 
@@ -16,7 +16,7 @@ NEWCOMERS = itertools.count(500001)
 
 
 def deliver(telegram: str, update: dict) -> None:
-    requests.post(f"{telegram}/control/updates", json=update, timeout=10).raise_for_status()
+    httpx.post(f"{telegram}/control/updates", json=update, timeout=10).raise_for_status()
 
 
 def say(telegram: str, user: int, text: str, language_code: str = "de") -> None:
@@ -33,11 +33,11 @@ def in_topic(telegram: str, user: int, thread: int, text: str) -> None:
 
 
 def sent(telegram: str, chat: int) -> list[dict]:
-    return requests.get(f"{telegram}/control/sent", params={"chat_id": chat}, timeout=10).json()
+    return httpx.get(f"{telegram}/control/sent", params={"chat_id": chat}, timeout=10).json()
 
 
 def topics(telegram: str) -> list[dict]:
-    return requests.get(f"{telegram}/control/topics", params={"chat_id": LOCAL_ADVISORS_CHAT}, timeout=10).json()
+    return httpx.get(f"{telegram}/control/topics", params={"chat_id": LOCAL_ADVISORS_CHAT}, timeout=10).json()
 
 
 def wait_for(check, seconds: float = 60):
@@ -77,7 +77,7 @@ def test_a_pressed_button_is_answered_and_sent_on_as_its_payload(telegram):
                                           "message": welcome}})
     answer = wait_for(lambda: sent(telegram, user)[1:])[0]
     assert "Ці установи в Білефельді допомагають" in answer["text"]
-    answered = requests.get(f"{telegram}/control/callback_answers", timeout=10).json()
+    answered = httpx.get(f"{telegram}/control/callback_answers", timeout=10).json()
     assert any(a["callback_query_id"] == f"cb{user}" for a in answered)
 
 
@@ -131,7 +131,7 @@ def test_someone_not_registered_in_the_group_cannot_relay(telegram):
 
 
 def test_the_command_menu_is_in_the_newcomers_client_language(telegram):
-    menus = wait_for(lambda: requests.get(f"{telegram}/control/commands", timeout=10).json())
+    menus = wait_for(lambda: httpx.get(f"{telegram}/control/commands", timeout=10).json())
     assert [c["command"] for c in menus[""]] == ["start", "language", "privacy", "delete"]
     assert menus["fa"][3]["description"] == "پاک کردن معلومات من"  # Persian clients get the Dari menu
     assert menus["ru"][1]["description"] == "Вибрати мову"

@@ -10,15 +10,15 @@ import os
 import subprocess
 import sys
 
+import httpx
 import pytest
-import requests
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.local import PROJECT_ROOT
 from bot.lotse import send_text
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from bot.telegram_text import utf16_length
-from db.scratch import migrated
+from devtools.local import PROJECT_ROOT
+from devtools.scratch import migrated
 from tests.bot.test_advisors_group import open_case, posts_in
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
 
@@ -32,7 +32,7 @@ def sending(telegram: str, token: str, chat: int, text: str, **options) -> None:
 
 
 def switch_group(telegram: str, **switches: bool) -> None:
-    requests.post(f"{telegram}/control/group", json={"chat_id": LOCAL_ADVISORS_CHAT, **switches},
+    httpx.post(f"{telegram}/control/group", json={"chat_id": LOCAL_ADVISORS_CHAT, **switches},
                   timeout=10).raise_for_status()
 
 

@@ -4,9 +4,9 @@ Polling mode: only the health check."""
 
 from __future__ import annotations
 
-import requests
+import httpx
 
-from bot.local import free_port, wait_until_up
+from devtools.local import free_port, wait_until_up
 from tests.bot.test_telegram_flow import NEWCOMERS, sent, wait_for
 
 SECRET = "webhook-secret-for-tests"
@@ -25,16 +25,16 @@ def test_only_requests_with_the_secret_token_are_taken(lotse_stack):
     lotse_stack.start_adapter_again(LOTSE_WEBHOOK_URL=webhook, LOTSE_WEBHOOK_SECRET=SECRET, LOTSE_HTTP_PORT=str(port))
     try:
         wait_until_up(f"http://127.0.0.1:{port}/health", [lotse_stack.servers[-1]], seconds=60)
-        info = wait_for(lambda: requests.get(f"{telegram}/bot1:x/getWebhookInfo", timeout=10).json()["result"]["url"])
+        info = wait_for(lambda: httpx.get(f"{telegram}/bot1:x/getWebhookInfo", timeout=10).json()["result"]["url"])
         assert info == webhook
 
         forged = next(NEWCOMERS)
-        refused = requests.post(webhook, json=update_from(forged, "Ich suche Arbeit"), timeout=10,
+        refused = httpx.post(webhook, json=update_from(forged, "Ich suche Arbeit"), timeout=10,
                                 headers={"X-Telegram-Bot-Api-Secret-Token": "guessed"})
         assert refused.status_code == 403
 
         user = next(NEWCOMERS)
-        accepted = requests.post(webhook, json=update_from(user, "Ich suche Arbeit"), timeout=10,
+        accepted = httpx.post(webhook, json=update_from(user, "Ich suche Arbeit"), timeout=10,
                                  headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
         assert accepted.status_code == 200
         assert "Arbeit" in wait_for(lambda: sent(telegram, user))[0]["text"]
@@ -51,7 +51,7 @@ def test_a_polling_adapter_with_an_http_port_reports_health_and_takes_no_posts(l
     try:
         wait_until_up(f"http://127.0.0.1:{port}/health", [lotse_stack.servers[-1]], seconds=60)
         user = next(NEWCOMERS)
-        posted = requests.post(f"http://127.0.0.1:{port}/telegram", json=update_from(user, "Ich suche Arbeit"),
+        posted = httpx.post(f"http://127.0.0.1:{port}/telegram", json=update_from(user, "Ich suche Arbeit"),
                                timeout=10, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
         assert posted.status_code in (404, 405)
         assert sent(telegram, user) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cases.store import CaseStore
-from db.scratch import migrated
+from devtools.scratch import migrated
 
 
 @pytest.fixture

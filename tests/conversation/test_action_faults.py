@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.actions as actions
-from db.scratch import migrated
+from devtools.scratch import migrated
 from knowledge.search import KnowledgeBase
 
 

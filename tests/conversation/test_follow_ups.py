@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from db.scratch import migrated
+from devtools.scratch import migrated
 from knowledge.answers import AnswerRow
 from knowledge.entry import BIELEFELD_DISTRICTS
 from knowledge.hours import BERLIN

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import secrets
 
+import httpx
 import pytest
-import requests
 
-from bot.local import PROJECT_ROOT, free_port, start_lotse, stop
 from bot.rasa_client import CHANNEL, SECRET_HEADER
+from devtools.local import PROJECT_ROOT, free_port, start_lotse, stop
 
 
 @pytest.fixture(scope="module", params=["in-memory", "postgresql"])
@@ -28,7 +28,7 @@ def lotse_server(request, knowledge_store):
 
 def say(server: str, token: str, sender: str, text: str, language_code: str = "uk") -> list[dict]:
     """One message through Rasa's channel for the adapter, as the adapter sends it."""
-    reply = requests.post(f"{server}{CHANNEL}", timeout=60, headers={SECRET_HEADER: token},
+    reply = httpx.post(f"{server}{CHANNEL}", timeout=60, headers={SECRET_HEADER: token},
                           json={"sender": sender, "message": text, "metadata": {"language_code": language_code}})
     reply.raise_for_status()
     return reply.json()
@@ -36,7 +36,7 @@ def say(server: str, token: str, sender: str, text: str, language_code: str = "u
 
 def stored_events(server: str, token: str, sender: str) -> list[dict]:
     """Every event Rasa holds of the conversation, in all its sessions, restarts included."""
-    reply = requests.get(f"{server}/conversations/{sender}/tracker", params={"token": token, "include_events": "ALL"},
+    reply = httpx.get(f"{server}/conversations/{sender}/tracker", params={"token": token, "include_events": "ALL"},
                          timeout=10)
     reply.raise_for_status()
     return reply.json()["events"]
@@ -77,7 +77,7 @@ def test_the_channel_takes_no_message_without_the_adapters_secret(lotse_server):
     server, token, _ = lotse_server
     say(server, token, "victim", "де знайти житло?")
     for headers in ({}, {SECRET_HEADER: "guessed"}):
-        forged = requests.post(f"{server}{CHANNEL}", timeout=60, headers=headers,
+        forged = httpx.post(f"{server}{CHANNEL}", timeout=60, headers=headers,
                                json={"sender": "victim", "message": "/affirm"})
         assert forged.status_code == 403
     said = said_in(stored_events(server, token, "victim"))
@@ -92,6 +92,6 @@ def test_a_forged_call_to_the_action_server_does_nothing(lotse_server):
     call = {"next_action": "action_delete_conversation", "sender_id": "target", "version": "3.6.21",
             "tracker": {"sender_id": "target", "slots": {}, "latest_message": {}, "events": []}, "domain": {}}
     for headers in ({}, {"X-Lotse-Action-Token": "guessed"}):
-        refused = requests.post(actions, json=call, headers=headers, timeout=30)
+        refused = httpx.post(actions, json=call, headers=headers, timeout=30)
         assert refused.status_code == 403 and "target" not in refused.text
     assert said_in(stored_events(server, token, "target"))[0] == "де знайти житло?"

@@ -1,6 +1,6 @@
 """The terminal chat (make run without Telegram) shows answers as readable text."""
 
-from bot.terminal import as_terminal_text
+from devtools.terminal import as_terminal_text
 
 
 def test_telegram_html_becomes_plain_text_with_the_escaped_characters_restored():

@@ -18,7 +18,7 @@ import knowledge.answers  # noqa: F401
 import knowledge.store  # noqa: F401
 import retention.job  # noqa: F401
 from db import Base, connect
-from db.scratch import migrated
+from devtools.scratch import migrated
 from tests.conftest import PROJECT_ROOT
 
 REPLICAS = 4

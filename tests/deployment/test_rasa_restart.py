@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from actions.phrases import phrases
 from bot.app import unavailable_note
-from bot.local import PROJECT_ROOT, free_port, kill, start_adapter, start_rasa, stop, wait_until_up
 from bot.settings import LOCAL_ADVISOR
-from db.scratch import scratch_store
+from devtools.local import PROJECT_ROOT, free_port, kill, start_adapter, start_rasa, stop, wait_until_up
+from devtools.scratch import scratch_store
 from tests.bot.test_component_faults import SETTLE_SECONDS
 from tests.bot.test_restart import texts_in_topic
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for

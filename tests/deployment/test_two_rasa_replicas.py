@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from bot.local import PROJECT_ROOT, free_port, start_rasa, stop, wait_until_up
+from devtools.local import PROJECT_ROOT, free_port, start_rasa, stop, wait_until_up
 from tests.conftest import ACTION_TOKEN
 from tests.conversation.test_privacy import say, stored_events
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from db.scratch import migrated
+from devtools.scratch import migrated
 from knowledge.answers import GivenAnswer, Tally, answer_statistics, log_answer, rate_answer
 from knowledge.report import html_page, terminal_table
 

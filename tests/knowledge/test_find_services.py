@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from db.scratch import migrated
+from devtools.scratch import migrated
 from knowledge.entry import Address, ServiceEntry, Translation
 from knowledge.search import KnowledgeBase, ServiceIndex
 from knowledge.store import sync

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 import yaml
 
-from db.scratch import migrated
+from devtools.scratch import migrated
 from knowledge.answers import AnswerStatistics
 from knowledge.entry import TranslationStatus
 from knowledge.report import build_report, html_page, terminal_table

@@ -11,7 +11,7 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from db.scratch import migrated
+from devtools.scratch import migrated
 from knowledge.store import last_sync, load_stored_entries, sync
 from knowledge.validation import InvalidEntries
 from tests.conftest import PROJECT_ROOT

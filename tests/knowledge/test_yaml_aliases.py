@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from db.scratch import migrated
+from devtools.scratch import migrated
 from knowledge.store import last_sync, load_stored_entries
 from knowledge.validation import InvalidEntries, load_entries
 from tests.conftest import PROJECT_ROOT

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cases.store import CaseRow, CaseStore, InboxRow, MirrorRow
-from db.scratch import migrated
+from devtools.scratch import migrated
 from knowledge.answers import GivenAnswer, Tally, answer_statistics, log_answer, rate_answer
 from retention.__main__ import main, serve
 from retention.job import WeeklyCount, apply_retention, weekly_counts

@@ -22,7 +22,7 @@ UTF-16 code units, well-formed HTML in Telegram's subset). A control API plays T
     GET  /control/timeline?since=N   what happened when, from event N on: updates delivered,
                                      messages sent (with their buttons' payloads), topics
                                      created and deleted, messages deleted — for the load
-                                     benchmark (`bot.load`)
+                                     benchmark (`devtools.load`)
 
 Any page a developer visits could send requests to these loopback ports, so every control
 request but a GET must be JSON (`Content-Type: application/json`, 415 otherwise: a cross-site
@@ -31,7 +31,7 @@ come from this server's own (the API's or the try-out page's, on 127.0.0.1 or lo
 otherwise). The Bot API refuses browsers' cross-site requests the same way (`Origin`,
 `Sec-Fetch-Site`).
 
-    python -m bot.fake_telegram --port 8081 [--tryout-port 8080]
+    python -m devtools.fake_telegram --port 8081 [--tryout-port 8080]
 
 With `--tryout-port`, a page there shows a newcomer's chat and the advisors' group."""
 
@@ -676,7 +676,7 @@ async def serve(host: str, port: int, tryout_port: int | None, settings: dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.fake_telegram", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m devtools.fake_telegram", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--tryout-port", type=int, help="also serve the try-out page here (make run: 8080)")

@@ -1,6 +1,6 @@
 """Benchmark (not a test): sync time and query latency over 5,000 synthetic entries.
 
-    python -m knowledge.bench --out reports/bench [--entries 5000] [--postgres-url URL]
+    python -m devtools.bench.knowledge --out reports/bench [--entries 5000] [--postgres-url URL]
 
 The synthetic entries are copies of the pilot entries (all five languages) with their own
 ids, districts and a numbered title, so the index has the size and the scripts of a city
@@ -21,13 +21,13 @@ from pathlib import Path
 
 import yaml
 
-from db.scratch import LOCAL_POSTGRES, migrated, scratch_store
+from devtools.bench import machine, percentile, write_figures
+from devtools.nlu_report import read_split
+from devtools.scratch import LOCAL_POSTGRES, migrated, scratch_store
 from knowledge.entry import BIELEFELD_DISTRICTS
 from knowledge.search import KnowledgeBase
 from knowledge.store import PROJECT_ROOT, sync
 from knowledge.validation import load_documents
-from nlu.bench import machine, percentile, write_figures
-from nlu.evaluate import read_split
 
 PILOT = PROJECT_ROOT / "knowledge" / "entries"
 HELD_OUT = PROJECT_ROOT / "tests" / "data" / "nlu"
@@ -79,7 +79,7 @@ def run(entries: Path, database_url: str, queries: list[tuple[str, str, str]], r
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m knowledge.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m devtools.bench.knowledge", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench")
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--postgres-url", default=os.environ.get("LOTSE_BENCH_POSTGRES_URL", LOCAL_POSTGRES),

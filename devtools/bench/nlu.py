@@ -1,6 +1,6 @@
 """Benchmark (not a test): training time, model load time, parse latency, peak memory.
 
-    python -m nlu.bench --out reports/bench [--skip-training]
+    python -m devtools.bench.nlu --out reports/bench [--skip-training]
 
 Training is measured as a full `rasa train --force` in a temporary directory, so the
 model in models/ is left alone. Latency is measured in-process over every message of the
@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import platform
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from nlu.evaluate import read_split
-from nlu.model import load_agent, parse, quiet_rasa_logs
+from devtools.bench import machine, percentile, write_figures
+from devtools.model import load_agent, parse, quiet_rasa_logs
+from devtools.nlu_report import read_split
 
 
 def _peak_rss_mib(who: int) -> float:
@@ -41,21 +38,6 @@ def measure_training() -> dict:
         )
         seconds = time.perf_counter() - started
     return {"training_seconds": round(seconds, 1), "training_peak_rss_mib": round(_peak_rss_mib(resource.RUSAGE_CHILDREN))}
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Shared by every `make bench` script, so their p50/p95/p99 mean the same thing."""
-    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
-
-
-def machine() -> str:
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def write_figures(out: Path, name: str, figures: dict) -> None:
-    """`reports/bench/<name>.json`, where `make bench` keeps its figures."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
 
 async def measure_inference(model_dir: Path, data_dir: Path) -> dict:
@@ -80,7 +62,7 @@ async def measure_inference(model_dir: Path, data_dir: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nlu.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m devtools.bench.nlu", description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=Path("models"))
     parser.add_argument("--data", type=Path, default=Path("tests/data/nlu"))
     parser.add_argument("--out", type=Path, default=Path("reports/bench"))

@@ -16,7 +16,7 @@
 # Environment: OSV_URL (default https://api.osv.dev/v1/query; an OSV-compatible mirror works),
 #              AUDIT_VENV (default .venv-audit), AUDIT_TIMEOUT (seconds, default 15).
 # Advisories that Rasa 3.6.21's pins make unfixable are listed, with reasons, in
-# tools/known-advisories.txt and passed as --ignore-vuln; every other one fails the audit.
+# devtools/known-advisories.txt and passed as --ignore-vuln; every other one fails the audit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,7 +25,7 @@ AUDIT_VENV=${AUDIT_VENV:-.venv-audit}
 OSV_URL=${OSV_URL:-https://api.osv.dev/v1/query}
 AUDIT_TIMEOUT=${AUDIT_TIMEOUT:-15}
 LOCK=constraints.txt
-KNOWN=tools/known-advisories.txt
+KNOWN=devtools/known-advisories.txt
 
 # 1. pip-audit in its own venv (created once, reused).
 if ! "$AUDIT_VENV/bin/pip-audit" --version 2>/dev/null | grep -qx "pip-audit $PIP_AUDIT_VERSION"; then
@@ -62,7 +62,7 @@ done < "$KNOWN"
 
 # 4. Is the advisory data reachable? A real OSV query for a version with known advisories
 #    (jinja2 2.10, CVE-2019-10906): a proxy or portal that answers 200 without data fails too.
-command -v curl >/dev/null || { echo "tools/audit.sh needs curl" >&2; exit 1; }
+command -v curl >/dev/null || { echo "devtools/audit.sh needs curl" >&2; exit 1; }
 probe='{"package":{"name":"jinja2","ecosystem":"PyPI"},"version":"2.10"}'
 if ! answer=$(curl -fsS --max-time 10 -H 'Content-Type: application/json' -d "$probe" "$OSV_URL" 2>&1); then
   reason=$(echo "$answer" | tail -n 1 | sed 's/^curl: ([0-9]*) //')

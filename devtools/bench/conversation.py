@@ -2,7 +2,7 @@
 knowledge store, as a channel sees them; and the same through Telegram's side: an update
 delivered to the fake Bot API until the adapter has sent the first answer.
 
-    python -m bot.bench --out reports/bench
+    python -m devtools.bench.conversation --out reports/bench
 
 Starts its own action server, Rasa, fake Bot API and adapter (free ports, the store of
 `DATABASE_URL` or var/), then sends held-out test messages: 200 one after another, then 20
@@ -23,10 +23,10 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.local import PROJECT_ROOT, free_port, start_adapter, start_lotse, stop
 from bot.rasa_client import CHANNEL, SECRET_HEADER
-from nlu.bench import machine, percentile, write_figures
-from nlu.evaluate import read_split
+from devtools.bench import machine, percentile, write_figures
+from devtools.local import PROJECT_ROOT, free_port, start_adapter, start_lotse, stop
+from devtools.nlu_report import read_split
 
 HELD_OUT = PROJECT_ROOT / "tests" / "data" / "nlu"
 SEQUENTIAL_MESSAGES, CONVERSATIONS, TURNS_PER_CONVERSATION = 200, 20, 10
@@ -134,7 +134,7 @@ async def measure_telegram(bot_api: str, messages: list[str]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m devtools.bench.conversation", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench")
     args = parser.parse_args(argv)
     rasa_port, bot_api_port, token = free_port(), free_port(), secrets.token_urlsafe(24)

@@ -1,6 +1,6 @@
 """Evaluate the trained model on the held-out split, per language.
 
-    python -m nlu.evaluate --model models --data tests/data/nlu --out reports/nlu
+    python -m devtools.nlu_report --model models --data tests/data/nlu --out reports/nlu
 
 Writes `summary.json` (accuracy per language, macro-F1 over the four topic intents per
 language, recall of request_human and emergency, the share of annotated day words found with
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from devtools.model import load_agent, parse, quiet_rasa_logs
 from nlu.components import EMERGENCY, emergency_comes_first
-from nlu.model import load_agent, parse, quiet_rasa_logs
 
 TOPIC_INTENTS = ("ask_housing", "ask_language_course", "ask_work", "ask_residence")
 SAFETY_INTENTS = ("request_human", "emergency")
@@ -190,7 +190,7 @@ def plot_confusion_matrix(predictions: Sequence[Prediction], path: Path) -> None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nlu.evaluate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m devtools.nlu_report", description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=Path("models"))
     parser.add_argument("--data", type=Path, default=Path("tests/data/nlu"))
     parser.add_argument("--out", type=Path, default=Path("reports/nlu"))

@@ -20,15 +20,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Callable
 from urllib.parse import urlsplit
 
-import requests
+import httpx
 import yaml
 
 from bot.rasa_client import CHANNEL, SECRET_HEADER
-from bot.terminal import chat
 from db import connect, database_url, migrate
+from devtools.terminal import chat
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_REDIS = ("127.0.0.1", 6379)
@@ -38,7 +38,14 @@ def start_server(*command: str, env: dict[str, str] | None = None, output: IO | 
     """A server process in a session of its own, so stopping it stops its children too; its
     output goes to `output` (a test reading the logs), else to this process's."""
     return subprocess.Popen(command, cwd=PROJECT_ROOT, start_new_session=True, env={**os.environ, **(env or {})},
+                            preexec_fn=_signals_unblocked,
                             stdout=output, stderr=subprocess.STDOUT if output else None)
+
+
+def _signals_unblocked() -> None:
+    """In the new server, before it runs: no signal blocked (a mask is inherited, and
+    `recorded` starts servers with the stop signals held back)."""
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
 _HANDED_OUT: set[int] = set()
@@ -60,9 +67,9 @@ def wait_until_up(url: str, servers: list[subprocess.Popen], seconds: float = 18
     deadline = time.monotonic() + seconds
     while True:
         try:
-            if requests.get(url, timeout=2).ok:
+            if httpx.get(url, timeout=2).is_success:
                 return
-        except requests.RequestException:
+        except httpx.HTTPError:
             pass
         if any(server.poll() is not None for server in servers) or time.monotonic() > deadline:
             raise SystemExit(f"a server did not start ({url}); see its output above")
@@ -108,13 +115,32 @@ def production_rasa_environment(postgres: str, database: str, action_endpoint: s
     }
 
 
-def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, str] | None = None,
-                endpoints: Path | None = None, output: IO | None = None) -> list[subprocess.Popen]:
-    """The action server and Rasa (REST channel and token-protected HTTP API), both up; Rasa on
-    `endpoints` (whose values then come from `env`), else on the embedded defaults."""
-    servers = [start_actions(actions_port, token, env, output=output),
-               start_rasa(rasa_port, token, endpoints or _endpoints_for(actions_port), env=env, output=output)]
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def recorded(servers: list[subprocess.Popen], start: Callable[[], subprocess.Popen]) -> subprocess.Popen:
+    """Starts a server and adds it to `servers` with Ctrl-C and the stop signals held back in
+    between, so that no interruption can leave a started server out of the list that is stopped."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *STOP_SIGNALS})
     try:
+        server = start()
+        servers.append(server)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    return server
+
+
+def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, str] | None = None,
+                endpoints: Path | None = None, output: IO | None = None,
+                servers: list[subprocess.Popen] | None = None) -> list[subprocess.Popen]:
+    """The action server and Rasa (REST channel and token-protected HTTP API), both up; Rasa on
+    `endpoints` (whose values then come from `env`), else on the embedded defaults. Each is
+    added to `servers` as it starts (a new list without it)."""
+    servers = [] if servers is None else servers
+    try:  # an interruption at any point stops what has started
+        recorded(servers, lambda: start_actions(actions_port, token, env, output=output))
+        recorded(servers, lambda: start_rasa(rasa_port, token, endpoints or _endpoints_for(actions_port), env=env,
+                                             output=output))
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", servers)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", servers)
     except BaseException:
@@ -124,21 +150,25 @@ def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, st
 
 
 def start_adapter(rasa_port: int, token: str, bot_api_port: int | None, tryout_port: int | None = None,
-                  env: dict[str, str] | None = None, output: IO | None = None) -> list[subprocess.Popen]:
+                  env: dict[str, str] | None = None, output: IO | None = None,
+                  servers: list[subprocess.Popen] | None = None) -> list[subprocess.Popen]:
     """The Telegram adapter, talking to Rasa and, with `bot_api_port`, to a fake Telegram Bot
-    API started here (with the try-out page on `tryout_port`); without it, to Telegram."""
-    servers, adapter_env = [], {"RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token, **(env or {})}
-    if bot_api_port is not None:
-        servers.append(start_server(sys.executable, "-m", "bot.fake_telegram", "--port", str(bot_api_port),
-                                    *(["--tryout-port", str(tryout_port)] if tryout_port else [])))
-        try:
+    API started here (with the try-out page on `tryout_port`); without it, to Telegram. Each
+    process is added to `servers` as it starts (a new list without it)."""
+    servers = [] if servers is None else servers
+    adapter_env = {"RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token, **(env or {})}
+    try:  # an interruption at any point stops what has started
+        if bot_api_port is not None:
+            recorded(servers, lambda: start_server(sys.executable, "-m", "devtools.fake_telegram", "--port",
+                                                   str(bot_api_port),
+                                                   *(["--tryout-port", str(tryout_port)] if tryout_port else [])))
             wait_until_up(f"http://127.0.0.1:{bot_api_port}/control/topics?chat_id=0", servers, seconds=30)
-        except BaseException:
-            stop(servers)
-            raise
-        adapter_env["LOTSE_BOT_API"] = f"http://127.0.0.1:{bot_api_port}"
-    migrate_database(adapter_env)
-    servers.append(start_server(sys.executable, "-m", "bot", env=adapter_env, output=output))
+            adapter_env["LOTSE_BOT_API"] = f"http://127.0.0.1:{bot_api_port}"
+        migrate_database(adapter_env)
+        recorded(servers, lambda: start_server(sys.executable, "-m", "bot", env=adapter_env, output=output))
+    except BaseException:
+        stop(servers)
+        raise
     return servers
 
 
@@ -153,12 +183,16 @@ def _endpoints_for(actions_port: int) -> Path:
 
 
 def stop(servers: list[subprocess.Popen]) -> None:
-    """Stops the servers, the last started first (the adapter before the APIs it calls)."""
+    """Stops the servers, the last started first (the adapter before the APIs it calls); one
+    that has not ended 30 s after SIGTERM is killed."""
     for server in reversed(servers):
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
     for server in servers:
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            kill(server)
 
 
 def kill(server: subprocess.Popen) -> None:
@@ -172,18 +206,25 @@ def _stop_signal(signum, frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.local", description=__doc__.splitlines()[0])
+    """Serves until Ctrl-C, SIGTERM or SIGHUP, or until `make` (its parent) is gone: each of
+    these, even during the start-up, stops every server started so far. The servers run in
+    sessions of their own, so nothing else would stop them."""
+    parser = argparse.ArgumentParser(prog="python -m devtools.local", description=__doc__.splitlines()[0])
     parser.add_argument("--rasa-port", type=int, default=5005)
     parser.add_argument("--actions-port", type=int, default=5055)
     parser.add_argument("--bot-api-port", type=int, default=8081, help="the fake Telegram Bot API (no token)")
     parser.add_argument("--tryout-port", type=int, default=8080, help="the try-out page (no token)")
     args = parser.parse_args(argv)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _stop_signal)
+    parent = os.getppid()
     token = os.environ.get("RASA_TOKEN") or secrets.token_urlsafe(24)
     with_telegram = bool(os.environ.get("TELEGRAM_BOT_TOKEN"))
-    servers = start_lotse(args.rasa_port, args.actions_port, token)
+    servers: list[subprocess.Popen] = []
     try:
-        servers += start_adapter(args.rasa_port, token, None if with_telegram else args.bot_api_port,
-                                 args.tryout_port)
+        start_lotse(args.rasa_port, args.actions_port, token, servers=servers)
+        start_adapter(args.rasa_port, token, None if with_telegram else args.bot_api_port, args.tryout_port,
+                      servers=servers)
         webhook = f"http://127.0.0.1:{args.rasa_port}{CHANNEL}"
         print(f"Lotse is listening: POST {webhook} with the header {SECRET_HEADER}: $RASA_TOKEN "
               "(set RASA_TOKEN before make run to choose it)", flush=True)
@@ -193,12 +234,13 @@ def main(argv: list[str] | None = None) -> int:
         if sys.stdin.isatty():
             chat(webhook, token, os.environ.get("LOTSE_LANGUAGE_CODE"))
         else:
-            signal.signal(signal.SIGTERM, _stop_signal)
-            while all(server.poll() is None for server in servers):
+            while all(server.poll() is None for server in servers) and os.getppid() == parent:
                 time.sleep(1)
     except KeyboardInterrupt:
         pass
     finally:
+        for signum in (signal.SIGINT, *STOP_SIGNALS):
+            signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut the stopping short
         stop(servers)
     return 0
 

@@ -20,7 +20,7 @@ are turned off in the adapter for the run (the fake API has none; they cap what 
 accepts, not what Lotse can do). Figures: reports/bench/load.json, plot load_latency.png
 (with --rasa-replicas N: load_N_rasa.json and its plot).
 
-    python -m bot.load [--seconds 300] [--rate 30] [--step-rates 10 15 20 25 30 45 60] [--step-seconds 60]
+    python -m devtools.load [--seconds 300] [--rate 30] [--step-rates 10 15 20 25 30 45 60] [--step-seconds 60]
                        [--rasa-replicas 2]
 """
 
@@ -42,7 +42,9 @@ from pathlib import Path
 import aiohttp
 import sqlalchemy as sa
 
-from bot.local import (
+from bot.pseudonym import pseudonym
+from devtools.bench import machine, percentile, write_figures
+from devtools.local import (
     PROJECT_ROOT,
     free_port,
     production_rasa_environment,
@@ -52,10 +54,8 @@ from bot.local import (
     stop,
     wait_until_up,
 )
-from bot.pseudonym import pseudonym
-from db.scratch import LOCAL_POSTGRES, migrated, scratch_database
+from devtools.scratch import LOCAL_POSTGRES, migrated, scratch_database
 from knowledge.store import sync
-from nlu.bench import machine, percentile, write_figures
 
 POSTGRES_URL = os.environ.get("LOTSE_BENCH_POSTGRES_URL", LOCAL_POSTGRES)
 PILOT = PROJECT_ROOT / "knowledge" / "entries"
@@ -357,7 +357,7 @@ def inbox_unfinished(store: sa.engine.Engine) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.load", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m devtools.load", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench")
     parser.add_argument("--rate", type=float, default=30.0, help="messages a second offered in the main phase")
     parser.add_argument("--seconds", type=float, default=300.0, help="length of the main phase")

@@ -8,7 +8,7 @@ import sys
 import uuid
 from html import unescape
 
-import requests
+import httpx
 
 from actions.phrases import phrases
 from bot.rasa_client import SECRET_HEADER
@@ -32,7 +32,7 @@ def chat(webhook: str, secret: str, language_code: str | None = None) -> None:
             text = buttons[int(text) - 1]["payload"]
         if not text:
             continue
-        reply = requests.post(webhook, headers={SECRET_HEADER: secret}, timeout=30,
+        reply = httpx.post(webhook, headers={SECRET_HEADER: secret}, timeout=30,
                               json={"sender": sender, "message": text, "metadata": {"language_code": language_code}})
         reply.raise_for_status()
         buttons = []
