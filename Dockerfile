@@ -15,10 +15,12 @@ COPY requirements.txt constraints.txt pyproject.toml ./
 RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 
 COPY db/ db/
+COPY cities/ cities/
+COPY texts/ texts/
 COPY nlu/ nlu/
 COPY knowledge/ knowledge/
 COPY cases/ cases/
-COPY dialogue/ dialogue/
+COPY rasa_server/ rasa_server/
 COPY retention/ retention/
 COPY actions/ actions/
 COPY bot/ bot/
@@ -28,5 +30,5 @@ COPY config.yml domain.yml endpoints.yml endpoints.production.yml credentials.ym
 RUN mkdir var models && chown lotse var
 USER lotse
 EXPOSE 5005 5055 8443
-# Rasa with its API behind the token from the environment: dialogue/serve.py refuses to start without one.
-CMD ["python", "-m", "dialogue.serve", "--port", "5005", "--model", "models", "--credentials", "credentials.yml", "--endpoints", "endpoints.production.yml"]
+# Rasa with its API behind the token from the environment: rasa_server/serve.py refuses to start without one.
+CMD ["python", "-m", "rasa_server.serve", "--port", "5005", "--model", "models", "--credentials", "credentials.yml", "--endpoints", "endpoints.production.yml"]

@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 MODEL     := models/.trained
 BROWSER   := /usr/bin/chromedriver
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/*.yml) $(wildcard stories/*.yml) \
-                nlu/components.py nlu/language.py nlu/text.py
+                nlu/components.py nlu/language.py nlu/text.py texts/languages.py
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1

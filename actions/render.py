@@ -10,22 +10,24 @@ from datetime import date, datetime
 from html import escape
 from typing import Sequence
 
-from actions.phrases import RIGHT_TO_LEFT, Phrases
+from cities import City
 from knowledge.entry import SOURCE_LANGUAGE, WEEKDAYS, ServiceEntry, verification_due
-from knowledge.hours import BERLIN, is_open, is_public_holiday, next_opening, openings_on
+from knowledge.hours import is_open, next_opening, openings_on
 from knowledge.search import ServiceAnswer
+from texts import RIGHT_TO_LEFT, Phrases
 
 LEFT_TO_RIGHT_MARK, RIGHT_TO_LEFT_MARK = "\u200e", "\u200f"
 
 
-def answer_message(intro: str, answers: Sequence[ServiceAnswer], language: str, now: datetime, phrases: Phrases) -> str:
+def answer_message(intro: str, answers: Sequence[ServiceAnswer], language: str, now: datetime, phrases: Phrases,
+                   city: City) -> str:
     """One short sentence, then one card per service, then "Did this help?" for the 👍/👎 buttons."""
-    cards = [service_card(answer, language, now, phrases) for answer in answers]
+    cards = [service_card(answer, language, now, phrases, city) for answer in answers]
     closing = _line(escape(phrases.say("feedback_question", language)), language)
     return "\n\n".join([_line(escape(intro), language), *cards, closing])
 
 
-def service_card(answer: ServiceAnswer, language: str, now: datetime, phrases: Phrases) -> str:
+def service_card(answer: ServiceAnswer, language: str, now: datetime, phrases: Phrases, city: City) -> str:
     entry, texts = answer.entry, answer.texts
 
     def label(key: str, **values: str) -> str:
@@ -38,7 +40,7 @@ def service_card(answer: ServiceAnswer, language: str, now: datetime, phrases: P
     lines.append(escape(texts.summary))
     if _has_address(entry):
         lines.append("📍 " + _ltr(escape(_address(entry)), language))
-    lines.append(escape(_opening_state(entry, language, now, phrases)))
+    lines.append(escape(_opening_state(entry, language, now, phrases, city)))
     lines += _hours_note(answer)
     if entry.appointment_required:
         lines.append(label("label_appointment"))
@@ -47,7 +49,7 @@ def service_card(answer: ServiceAnswer, language: str, now: datetime, phrases: P
               for symbol, value in (("☎️", contact.phone), ("✉️", contact.email), ("🌐", contact.website)) if value]
     if entry.languages_spoken:
         lines.append(label("label_languages", languages=", ".join(entry.languages_spoken)))
-    if verification_due(entry, now.astimezone(BERLIN).date()):
+    if verification_due(entry, city.local(now).date()):
         lines.append(label("label_unverified"))
     return "\n".join(_line(line, language) for line in lines)
 
@@ -67,7 +69,7 @@ def location_message(intro: str, answers: Sequence[ServiceAnswer], language: str
 
 
 def hours_message(answers: Sequence[ServiceAnswer], language: str, day: date | None, now: datetime,
-                  phrases: Phrases) -> str:
+                  phrases: Phrases, city: City) -> str:
     """"When is it open?" / "and on Saturday?": the hours on that day (closed on a public
     holiday), or without a day the whole week with the state right now."""
     if day is None:
@@ -79,11 +81,11 @@ def hours_message(answers: Sequence[ServiceAnswer], language: str, day: date | N
     for answer in answers:
         entry = answer.entry
         if day is None:
-            lines = [_bold_title(answer), escape(_opening_state(entry, language, now, phrases)), *(
+            lines = [_bold_title(answer), escape(_opening_state(entry, language, now, phrases, city)), *(
                 f"{escape(phrases.weekday(WEEKDAYS.index(weekday), language))}: {_ltr(times, language)}"
                 for weekday, times in _week(entry))]
         else:
-            lines = [f"{_bold_title(answer)}: {escape(_hours_on(entry, day, language, phrases))}"]
+            lines = [f"{_bold_title(answer)}: {escape(_hours_on(entry, day, language, phrases, city))}"]
         cards.append("\n".join(_line(line, language) for line in lines + _hours_note(answer)))
     return "\n\n".join([_line(escape(intro), language), *cards])
 
@@ -96,12 +98,12 @@ def _week(entry: ServiceEntry) -> list[tuple[str, str]]:
     return [(weekday, ", ".join(by_day[weekday])) for weekday in WEEKDAYS if weekday in by_day]
 
 
-def _hours_on(entry: ServiceEntry, day: date, language: str, phrases: Phrases) -> str:
+def _hours_on(entry: ServiceEntry, day: date, language: str, phrases: Phrases, city: City) -> str:
     if not entry.opening_hours:
         return phrases.say("label_hours_unknown", language)
-    if is_public_holiday(day):
+    if city.is_public_holiday(day):
         return phrases.say("label_holiday", language)
-    spans = [f"{start:%H:%M}–{end:%H:%M}" for start, end in openings_on(entry, day)]
+    spans = [f"{start:%H:%M}–{end:%H:%M}" for start, end in openings_on(entry, day, city)]
     return _ltr(", ".join(spans), language) if spans else phrases.say("label_closed_on_day", language)
 
 
@@ -137,13 +139,13 @@ def _address(entry: ServiceEntry) -> str:
     return f"{text} ({address.district})" if address.district else text
 
 
-def _opening_state(entry: ServiceEntry, language: str, now: datetime, phrases: Phrases) -> str:
-    state = is_open(entry, now)
+def _opening_state(entry: ServiceEntry, language: str, now: datetime, phrases: Phrases, city: City) -> str:
+    state = is_open(entry, now, city)
     if state is None:
         return phrases.say("label_hours_unknown", language)
     if state:
         return phrases.say("label_open_now", language)
-    opens = next_opening(entry, now)
+    opens = next_opening(entry, now, city)
     if opens is None:
         return phrases.say("label_closed", language)
     return phrases.say("label_opens", language, weekday=phrases.weekday(opens.weekday(), language),

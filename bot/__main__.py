@@ -11,7 +11,7 @@ import hmac
 import logging
 import os
 import signal
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Coroutine
 
 from aiohttp import web
@@ -41,9 +41,10 @@ from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from cases.office_hours import remind_at_openings
 from cases.store import CaseStore
+from cities import City, configured_city
 from db import open_current
-from knowledge.hours import BERLIN
 from knowledge.store import PROJECT_ROOT
+from texts import newcomer_texts
 
 logger = logging.getLogger("bot")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -103,11 +104,11 @@ async def check_advisors_group(bot: Bot, chat_id: int) -> None:
                          "manage topics and to delete messages")
 
 
-async def run(settings: Settings, key: bytes) -> int:
+async def run(settings: Settings, key: bytes, city: City) -> int:
     """Serves until SIGINT or SIGTERM (exit code 0), or until a background loop dies (1)."""
     engine = open_current()
     rasa = RasaClient(settings.rasa_url, settings.rasa_token)
-    lotse = Lotse(settings, CaseStore(engine), rasa, key)
+    lotse = Lotse(settings, CaseStore(engine), rasa, key, city, newcomer_texts().bound(city.phrase_values()))
     application = build_application(lotse)
     if settings.webhook_url and not settings.webhook_secret:
         raise SystemExit("LOTSE_WEBHOOK_URL needs LOTSE_WEBHOOK_SECRET (Telegram's secret_token)")
@@ -124,14 +125,14 @@ async def run(settings: Settings, key: bytes) -> int:
     async with application:
         await check_advisors_group(application.bot, settings.advisors_chat)
         await application.start()
-        await set_menu(application.bot)
+        await set_menu(application.bot, lotse.texts)
         background = [in_background(RETRYING, 3 * settings.retry_every.total_seconds() + 60,
                                     retry_unfinished(application, settings.retry_every, liveness)),
                       in_background(DELETING, 3 * TOPIC_DELETION_EVERY.total_seconds() + 60,
                                     delete_old_topics(application, TOPIC_DELETION_EVERY, liveness))]
         if not settings.office_hours.always:
             background.append(in_background(REMINDING, 3 * REMINDER_CHECK_SECONDS, remind_at_openings(
-                settings.office_hours, lambda: remind_of_the_queue(application.bot, lotse), lambda: datetime.now(BERLIN),
+                settings.office_hours, lambda: remind_of_the_queue(application.bot, lotse), lotse.city.now,
                 check_every=REMINDER_CHECK_SECONDS, cycle_done=lambda: liveness.cycle_done(REMINDING))))
         runner = web.AppRunner(http_app(application, settings.webhook_secret if settings.webhook_url else None,
                                         liveness))
@@ -162,7 +163,8 @@ def main() -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request to Telegram is noise
     key = pseudonym_key(PROJECT_ROOT / "var" / "pseudonym.key")
     keep_logs_private(key)  # a Telegram id's hash in the log starts its Rasa pseudonym
-    return asyncio.run(run(Settings.from_environment(), key))
+    city = configured_city()
+    return asyncio.run(run(Settings.from_environment(city), key, city))
 
 
 if __name__ == "__main__":

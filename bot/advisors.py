@@ -13,10 +13,9 @@ from datetime import datetime, timezone
 from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
-from actions.phrases import phrases
 from bot.lotse import PRIORITY_ICON, Lotse, lotse_of, send_text
 from cases.store import Case
-from nlu.language import LANGUAGES
+from texts import LANGUAGES, advisor_texts
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ async def _case_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tupl
     case = (await asyncio.to_thread(lotse.cases.case_in_thread, message.message_thread_id)
             if message.is_topic_message else None)
     if case is None or not case.is_active:
-        await message.reply_text(phrases().say("case_gone", lotse.settings.advisor_language))
+        await message.reply_text(advisor_texts().say("case_gone", lotse.settings.advisor_language))
         return None
     return lotse, case
 
@@ -62,8 +61,8 @@ async def on_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _claim(update: Update, context: ContextTypes.DEFAULT_TYPE, lotse: Lotse, case: Case) -> None:
     advisor = update.effective_user
     case = await asyncio.to_thread(lotse.cases.claim, case.id, advisor.id)
-    await context.bot.send_message(case.chat_id, phrases().say("advisor_joined", case.language))
-    await update.effective_message.reply_text(phrases().say(
+    await context.bot.send_message(case.chat_id, lotse.texts.say("advisor_joined", case.language))
+    await update.effective_message.reply_text(advisor_texts().say(
         "case_claimed", lotse.settings.advisor_language, case=str(case.id), advisor=advisor.full_name))
 
 
@@ -72,7 +71,7 @@ async def on_close(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     found = await _case_here(update, context)
     if found is not None:
         lotse, case = found
-        await lotse.close_case(context.bot, case, phrases().say("case_closed", lotse.settings.advisor_language,
+        await lotse.close_case(context.bot, case, advisor_texts().say("case_closed", lotse.settings.advisor_language,
                                                                 case=str(case.id)))
 
 
@@ -104,17 +103,17 @@ async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lotse = lotse_of(context)
     if await _registered(update, lotse):
         message = update.effective_message
-        await send_text(context.bot, message.chat_id, await queue_text(lotse) or phrases().say(
+        await send_text(context.bot, message.chat_id, await queue_text(lotse) or advisor_texts().say(
             "queue_empty", lotse.settings.advisor_language), thread=message.message_thread_id)
 
 
 async def queue_text(lotse: Lotse) -> str:
     """One line per open case (empty when there is none)."""
     language, now, advisors = lotse.settings.advisor_language, datetime.now(timezone.utc), await lotse.advisors()
-    return "\n".join(phrases().say(
+    return "\n".join(advisor_texts().say(
         "queue_line", language, icon=PRIORITY_ICON[case.priority], case=str(case.id), case_language=case.language,
         topic=case.topic or "-", minutes=str(int((now - case.opened_at).total_seconds() // 60)),
-        who=advisors.get(case.advisor_id, (phrases().say("queue_unclaimed", language),))[0])
+        who=advisors.get(case.advisor_id, (advisor_texts().say("queue_unclaimed", language),))[0])
         for case in await asyncio.to_thread(lotse.cases.queue))
 
 
@@ -123,14 +122,14 @@ async def remind_of_the_queue(bot: Bot, lotse: Lotse) -> None:
     lines = await queue_text(lotse)
     if lines:
         await send_text(bot, lotse.settings.advisors_chat,
-                        phrases().say("office_open_queue", lotse.settings.advisor_language) + "\n" + lines)
+                        advisor_texts().say("office_open_queue", lotse.settings.advisor_language) + "\n" + lines)
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """What the group is for and which commands work where (also `/start` in the group)."""
     lotse = lotse_of(context)
     if await _registered(update, lotse):
-        await update.effective_message.reply_text(phrases().say("advisor_help", lotse.settings.advisor_language))
+        await update.effective_message.reply_text(advisor_texts().say("advisor_help", lotse.settings.advisor_language))
 
 
 async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -139,7 +138,7 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     queue, advisors = await asyncio.to_thread(lotse.cases.queue), await lotse.advisors()
     languages = sorted({language for _, spoken in advisors.values() for language in spoken})
-    await update.effective_message.reply_text(phrases().say(
+    await update.effective_message.reply_text(advisor_texts().say(
         "status", lotse.settings.advisor_language, open=str(sum(c.status == "open" for c in queue)),
         urgent=str(sum(c.priority == "urgent" for c in queue)), claimed=str(sum(c.status == "claimed" for c in queue)),
         advisors=str(len(advisors)), languages=", ".join(languages) or "-"))
@@ -155,7 +154,7 @@ async def on_languages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await asyncio.to_thread(lotse.cases.register_advisor, advisor.id, advisor.full_name)
         await asyncio.to_thread(lotse.cases.set_advisor_languages, advisor.id, chosen)
     spoken = (await lotse.advisors()).get(advisor.id, ("", ()))[1]
-    await update.effective_message.reply_text(phrases().say(
+    await update.effective_message.reply_text(advisor_texts().say(
         "advisor_languages", lotse.settings.advisor_language, advisor=advisor.full_name,
         languages=", ".join(spoken) or "-"))
 
@@ -165,10 +164,10 @@ async def on_register(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     lotse, message = lotse_of(context), update.effective_message
     member = await context.bot.get_chat_member(lotse.settings.advisors_chat, update.effective_user.id)
     if member.status not in ("administrator", "creator"):
-        await message.reply_text(phrases().say("only_admins_register", lotse.settings.advisor_language))
+        await message.reply_text(advisor_texts().say("only_admins_register", lotse.settings.advisor_language))
         return
     person = message.reply_to_message.from_user if message.reply_to_message else update.effective_user
     await asyncio.to_thread(lotse.cases.register_advisor, person.id, person.full_name)
-    await message.reply_text(phrases().say("advisor_registered", lotse.settings.advisor_language,
+    await message.reply_text(advisor_texts().say("advisor_registered", lotse.settings.advisor_language,
                                            advisor=person.full_name))
 

@@ -29,13 +29,12 @@ from telegram.ext import (
     filters,
 )
 
-from actions.phrases import phrases
 from bot import advisors, newcomers
 from bot.liveness import Liveness, every_cycle
 from bot.lotse import AdvisorsGroupRefused, Lotse, lotse_of, written
 from bot.rasa_client import RasaUnavailable
 from nlu.crisis import mentions_crisis
-from nlu.language import serving_language
+from texts import Phrases, serving_language
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 25
@@ -159,14 +158,14 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if attempts >= FAILED_ATTEMPTS_BEFORE_GIVING_UP:  # a fault in the update itself: retrying cannot help
             await asyncio.to_thread(lotse.cases.mark_processed, update.update_id)
             if from_newcomer:  # not left without a word
-                await context.bot.send_message(update.effective_chat.id, phrases().say(
+                await context.bot.send_message(update.effective_chat.id, lotse.texts.say(
                     "action_failed", serving_language(update.effective_user.language_code)))
     raise ApplicationHandlerStop
 
 
-def unavailable_note(language: str) -> str:
+def unavailable_note(texts: Phrases, language: str) -> str:
     """What a newcomer hears when Lotse cannot answer: that, and where help is in an emergency."""
-    return phrases().say("lotse_unavailable", language) + "\n\n" + phrases().say("emergency", language)
+    return texts.say("lotse_unavailable", language) + "\n\n" + texts.say("emergency", language)
 
 
 async def _while_rasa_is_away(bot: Bot, lotse: Lotse, update: Update, attempts: int, received_at: datetime) -> None:
@@ -174,7 +173,7 @@ async def _while_rasa_is_away(bot: Bot, lotse: Lotse, update: Update, attempts: 
     language = serving_language(update.effective_user.language_code)
     case = await asyncio.to_thread(lotse.cases.active_case_of, lotse.sender_of(update.effective_user.id))
     if attempts == 1 and case is None:  # in a hand-over the advisor has the message: nothing to apologise for
-        await bot.send_message(update.effective_chat.id, unavailable_note(language))
+        await bot.send_message(update.effective_chat.id, unavailable_note(lotse.texts, language))
     text = written(update.message)  # not a pressed button's message: that is Lotse's
     crisis = mentions_crisis(text)
     # In a hand-over the message was mirrored before Rasa was asked: retried once the case is

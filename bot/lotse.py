@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -16,14 +15,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from actions.phrases import phrases
 from bot.pseudonym import pseudonym
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
 from bot.telegram_text import one_line, plain_text, split_html, split_message
 from cases.store import Case, CaseStore
-from knowledge.hours import BERLIN
-from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, serving_language
+from cities import City
+from texts import DEFAULT_LANGUAGE, LANGUAGES, Phrases, advisor_texts, serving_language
 
 logger = logging.getLogger(__name__)
 PRIORITY_ICON = {"urgent": "🔴", "normal": "🟢"}
@@ -40,6 +38,8 @@ class Lotse:
     cases: CaseStore
     rasa: RasaClient
     pseudonym_key: bytes
+    city: City
+    texts: Phrases  # what newcomers are told, bound to the city
 
     def sender_of(self, telegram_user_id: int) -> str:
         return pseudonym(telegram_user_id, self.pseudonym_key)
@@ -82,7 +82,7 @@ class Lotse:
         except TelegramError as refused:
             raise AdvisorsGroupRefused(f"no topic for case {case.id}: {refused.message}") from None
         case = await asyncio.to_thread(self.cases.set_thread, case.id, topic.message_thread_id)
-        text = phrases().say("case_opened", self.settings.advisor_language, icon=icon, case=str(case.id),
+        text = advisor_texts().say("case_opened", self.settings.advisor_language, icon=icon, case=str(case.id),
                              case_language=case.language, topic=case.topic or "-", priority=case.priority,
                              reason=case.reason or "-", transcript=lines)
         await send_text(bot, self.settings.advisors_chat, text, thread=case.thread_id)
@@ -93,11 +93,11 @@ class Lotse:
 
     async def waiting_note(self, case: Case) -> str:
         """Honest about the wait: how many are ahead, or when the advisors are back."""
-        now = datetime.now(BERLIN)
+        now = self.city.now()
         back = None if self.settings.office_hours.is_open(now) else self.settings.office_hours.next_opening(now)
         if back is None:
-            return phrases().say("queue_position", case.language, count=str(await asyncio.to_thread(self.cases.waiting_before, case.id)))
-        return phrases().say("office_closed", case.language, weekday=phrases().weekday(back.weekday(), case.language),
+            return self.texts.say("queue_position", case.language, count=str(await asyncio.to_thread(self.cases.waiting_before, case.id)))
+        return self.texts.say("office_closed", case.language, weekday=self.texts.weekday(back.weekday(), case.language),
                              time=f"{back:%H:%M}")
 
     async def advisors(self) -> dict[int, tuple[str, tuple[str, ...]]]:
@@ -119,7 +119,7 @@ class Lotse:
         await self.rasa.resume(case.sender)
         case = await asyncio.to_thread(self.cases.close, case.id)
         if tell_newcomer:
-            await bot.send_message(case.chat_id, phrases().say("advisor_closed", case.language))
+            await bot.send_message(case.chat_id, self.texts.say("advisor_closed", case.language))
         if case.thread_id is not None:
             await bot.send_message(self.settings.advisors_chat, advisors_note, message_thread_id=case.thread_id)
             await bot.close_forum_topic(self.settings.advisors_chat, case.thread_id)
@@ -162,7 +162,7 @@ class Lotse:
                 if "thread not found" in problem:
                     logger.warning("the topic of case %s is gone; opening a new one", case.id)
                     case = await self._open_topic(bot, case, [written(message)])
-                    await bot.send_message(self.settings.advisors_chat, phrases().say(
+                    await bot.send_message(self.settings.advisors_chat, advisor_texts().say(
                         "topic_recreated", self.settings.advisor_language, case=str(case.id)),
                         message_thread_id=case.thread_id)
                 elif "topic_closed" in problem:
@@ -213,7 +213,7 @@ async def send_text(bot: Bot, chat_id: int, text: str, html: bool = False, marku
 def escape_phrase(key: str, language: str, **html_values: str) -> str:
     """A phrase for an HTML message: its own text escaped, the values (already HTML) not."""
     placeholders = {name: f"\x00{name}\x00" for name in html_values}
-    text = escape(phrases().say(key, language, **placeholders))
+    text = escape(advisor_texts().say(key, language, **placeholders))
     for name, value in html_values.items():
         text = text.replace(f"\x00{name}\x00", value)
     return text

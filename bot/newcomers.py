@@ -21,10 +21,10 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from actions.phrases import phrases, privacy_notice
 from bot.lotse import Lotse, lotse_of, send_text
 from bot.rasa_client import BotReply, RasaUnavailable
-from nlu.language import LANGUAGES, serving_language
+from retention.limits import configured_days
+from texts import LANGUAGES, Phrases, advisor_texts, privacy_notice, serving_language
 
 logger = logging.getLogger(__name__)
 LOCATION_DECIMALS = 2  # about 1 km: enough for the district, not a home address
@@ -50,11 +50,11 @@ MENU = ("start", "language", "privacy", "delete")
 MENU_CLIENT_CODES = ("de", "ar", "fa", "uk", "ru", "en", None)
 
 
-async def set_menu(bot: Bot) -> None:
+async def set_menu(bot: Bot, texts: Phrases) -> None:
     """The command menu newcomers see, in their Telegram client's language."""
     for client_code in MENU_CLIENT_CODES:
         language = serving_language(client_code)
-        await bot.set_my_commands([BotCommand(command, phrases().say(f"command_{command}", language)) for command in MENU],
+        await bot.set_my_commands([BotCommand(command, texts.say(f"command_{command}", language)) for command in MENU],
                                   scope=BotCommandScopeAllPrivateChats(), language_code=client_code)
 
 
@@ -92,7 +92,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An edited message is not a new turn; the newcomer hears how to correct instead."""
     language = serving_language(update.effective_user.language_code)
-    await context.bot.send_message(update.effective_chat.id, phrases().say("edit_not_read", language))
+    await context.bot.send_message(update.effective_chat.id, lotse_of(context).texts.say("edit_not_read", language))
 
 
 async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -111,8 +111,8 @@ async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await lotse.mirror_to_advisors(context.bot, case, message)
         return
     language = await lotse.language_of(user)
-    await message.reply_text(phrases().say("media_not_read", language), reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton(phrases().say("button_advisor", language), callback_data="/request_human")]]))
+    await message.reply_text(lotse.texts.say("media_not_read", language), reply_markup=InlineKeyboardMarkup(
+        [[InlineKeyboardButton(lotse.texts.say("button_advisor", language), callback_data="/request_human")]]))
 
 
 async def converse(context: ContextTypes.DEFAULT_TYPE, update: Update, message: Message, text: str) -> None:
@@ -122,10 +122,10 @@ async def converse(context: ContextTypes.DEFAULT_TYPE, update: Update, message: 
     sender = lotse.sender_of(user.id)
     case = await asyncio.to_thread(lotse.cases.active_case_of, sender)
     if case is not None and text == DELETE:  # erasing ends the advisor's conversation first
-        await lotse.close_case(context.bot, case, phrases().say("case_closed_by_deletion", lotse.settings.advisor_language,
+        await lotse.close_case(context.bot, case, advisor_texts().say("case_closed_by_deletion", lotse.settings.advisor_language,
                                                                 case=str(case.id)), tell_newcomer=False)
     elif case is not None and text == PRIVACY:  # paused Rasa would not answer; the notice is the same
-        await context.bot.send_message(message.chat_id, privacy_notice(case.language))
+        await context.bot.send_message(message.chat_id, privacy_notice(lotse.texts, case.language, configured_days()))
         return
     elif case is not None and message.from_user and message.from_user.id == user.id:
         await lotse.mirror_to_advisors(context.bot, case, message)
@@ -143,7 +143,7 @@ async def converse(context: ContextTypes.DEFAULT_TYPE, update: Update, message: 
 
 
 async def erase(bot: Bot, lotse: Lotse, update: Update, erasure: dict) -> None:
-    """`/delete` confirmed: Rasa has erased the conversation (dialogue/channel.py says whether
+    """`/delete` confirmed: Rasa has erased the conversation (rasa_server/channel.py says whether
     it could); the adapter erases the advisors' forum topics of the newcomer's cases, the cases
     and the stored Telegram updates. "Deleted" is said only when all of it is gone."""
     sender, chat_id = lotse.sender_of(update.effective_user.id), update.effective_chat.id
@@ -157,4 +157,4 @@ async def erase(bot: Bot, lotse: Lotse, update: Update, erasure: dict) -> None:
     except Exception as error:  # noqa: BLE001 - the newcomer must hear that it did not work
         logger.error("erasing the adapter's records of %s failed: %s", sender, type(error).__name__)
         erased = False
-    await bot.send_message(chat_id, phrases().say("deleted" if erased else "delete_failed", language))
+    await bot.send_message(chat_id, lotse.texts.say("deleted" if erased else "delete_failed", language))

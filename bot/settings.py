@@ -9,6 +9,7 @@ from datetime import timedelta
 from telegram.constants import FloodLimit
 
 from cases.office_hours import OfficeHours
+from cities import City
 
 LOCAL_BOT_API = "http://127.0.0.1:8081"
 LOCAL_ADVISORS_CHAT = -1001000000001
@@ -42,7 +43,7 @@ class Settings:
         return self.bot_api is not None
 
     @classmethod
-    def from_environment(cls) -> "Settings":
+    def from_environment(cls, city: City) -> "Settings":
         """Without TELEGRAM_BOT_TOKEN: the local try-out against the fake Bot API (see README)."""
         token = os.environ.get("TELEGRAM_BOT_TOKEN")
         bot_api = os.environ.get("LOTSE_BOT_API") or (None if token else LOCAL_BOT_API)
@@ -61,7 +62,7 @@ class Settings:
             advisor_language=os.environ.get("LOTSE_ADVISOR_LANGUAGE", "de"),
             give_up_after=timedelta(seconds=float(os.environ.get("LOTSE_GIVE_UP_SECONDS", 600))),
             retry_every=timedelta(seconds=float(os.environ.get("LOTSE_RETRY_SECONDS", 20))),
-            office_hours=_office_hours(os.environ.get("LOTSE_OFFICE_HOURS", DEFAULT_OFFICE_HOURS)),
+            office_hours=_office_hours(os.environ.get("LOTSE_OFFICE_HOURS", DEFAULT_OFFICE_HOURS), city),
             messages_per_second=float(os.environ.get("LOTSE_MAX_MESSAGES_PER_SECOND", FloodLimit.MESSAGES_PER_SECOND)),
             group_messages_per_minute=float(os.environ.get("LOTSE_GROUP_MESSAGES_PER_MINUTE",
                                                            FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP)),
@@ -82,8 +83,8 @@ def _http_port(configured: str | None, webhook: bool) -> int | None:
     return DEFAULT_WEBHOOK_PORT if webhook else None
 
 
-def _office_hours(text: str) -> OfficeHours:
+def _office_hours(text: str, city: City) -> OfficeHours:
     try:
-        return OfficeHours.parse(text)
+        return OfficeHours.parse(text, city)
     except ValueError as problem:
         raise SystemExit(f"LOTSE_OFFICE_HOURS: {problem}, or be \"always\"") from problem

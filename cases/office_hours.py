@@ -1,4 +1,4 @@
-"""When advisors are regularly there: weekly hours in Bielefeld time, closed on NRW public
+"""When advisors are regularly there: weekly hours in the city's time, closed on its public
 holidays, or `always` for a 24/7 service. A case is opened at any hour; outside these hours
 the newcomer is told when advisors are back, and the advisors get the queue when they open."""
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Awaitable, Callable
 
+from cities import City
 from knowledge.entry import OpeningInterval
 from knowledge.hours import next_start, open_during, parse_hours
 
@@ -20,21 +21,22 @@ ALWAYS = "always"
 @dataclass(frozen=True)
 class OfficeHours:
     hours: tuple[OpeningInterval, ...]  # empty: always open
+    city: City
 
     @classmethod
-    def parse(cls, text: str) -> "OfficeHours":
+    def parse(cls, text: str, city: City) -> "OfficeHours":
         """`always`, or weekly hours like "mon-thu 08:00-16:00; fri 08:00-12:00" (ValueError if not)."""
-        return cls(() if text.strip().lower() == ALWAYS else parse_hours(text))
+        return cls(() if text.strip().lower() == ALWAYS else parse_hours(text), city)
 
     @property
     def always(self) -> bool:
         return not self.hours
 
     def is_open(self, at: datetime) -> bool:
-        return self.always or open_during(self.hours, at)
+        return self.always or open_during(self.hours, at, self.city)
 
     def next_opening(self, at: datetime) -> datetime | None:
-        return None if self.always else next_start(self.hours, at)
+        return None if self.always else next_start(self.hours, at, self.city)
 
 
 async def remind_at_openings(office: OfficeHours, remind: Callable[[], Awaitable[None]],

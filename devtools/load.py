@@ -43,6 +43,7 @@ import aiohttp
 import sqlalchemy as sa
 
 from bot.pseudonym import pseudonym
+from cities import city_named
 from devtools.bench import machine, percentile, write_figures
 from devtools.local import (
     PROJECT_ROOT,
@@ -58,7 +59,8 @@ from devtools.scratch import LOCAL_POSTGRES, migrated, scratch_database
 from knowledge.store import sync
 
 POSTGRES_URL = os.environ.get("LOTSE_BENCH_POSTGRES_URL", LOCAL_POSTGRES)
-PILOT = PROJECT_ROOT / "knowledge" / "entries"
+BIELEFELD = city_named("bielefeld")
+PILOT = BIELEFELD.entries
 PSEUDONYM_KEY = "load-benchmark"
 TARGET_P95_MS = 1000
 ANSWER_TIMEOUT = 30.0
@@ -370,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     with scratch_database(POSTGRES_URL, "lotse_load") as (database, database_url):
         store = migrated(database_url)
         try:
-            sync(store, PILOT)
+            sync(store, PILOT, BIELEFELD.district_names)
             servers, rasa, bot_api, token = start_stack(database_url, database, args.rasa_replicas)
             phases = [Phase(args.rate, args.seconds)] + [Phase(rate, args.step_seconds) for rate in args.step_rates]
             results, timeline = asyncio.run(drive(bot_api, rasa, token, store, phases, first_user=3_000_000))

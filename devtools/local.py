@@ -95,7 +95,7 @@ def start_rasa(port: int, token: str, endpoints: Path, env: dict[str, str] | Non
                action_token: str | None = None, output: IO | None = None) -> subprocess.Popen:
     """A Rasa server on loopback with the trained model: the adapter's channel and the HTTP
     API behind `token`; it shows the action server `action_token` (else the same token)."""
-    return start_server(sys.executable, "-m", "dialogue.serve", "--interface", "127.0.0.1", "--model", "models",
+    return start_server(sys.executable, "-m", "rasa_server.serve", "--interface", "127.0.0.1", "--model", "models",
                         "--port", str(port), "--credentials", "credentials.yml", "--endpoints", str(endpoints),
                         env={**(env or {}), "RASA_TOKEN": token, "ACTION_SERVER_TOKEN": action_token or token},
                         output=output)

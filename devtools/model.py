@@ -12,6 +12,7 @@ from rasa.model import get_local_model
 from rasa.utils.endpoints import EndpointConfig
 
 from actions.__main__ import TOKEN_HEADER as ACTION_TOKEN_HEADER
+from rasa_server.patches import install_patches
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ def load_agent(model_dir: Path | str = "models", action_server: str | None = Non
                action_token: str | None = None) -> Agent:
     """The newest model in `model_dir` (Rasa names models by training time), talking to the
     action server at `action_server` (its /webhook URL, with its token) when given."""
+    install_patches()  # as the server runs
     model_path = get_local_model(str(model_dir))
     logger.info("Loading model %s", model_path)
     endpoint = EndpointConfig(url=action_server, headers={ACTION_TOKEN_HEADER: action_token or ""})

@@ -10,8 +10,8 @@ from html import unescape
 
 import httpx
 
-from actions.phrases import phrases
 from bot.rasa_client import SECRET_HEADER
+from texts import newcomer_texts
 
 TAGS = re.compile(r"</?(b|i|a|code)(\s[^>]*)?>")
 
@@ -43,7 +43,7 @@ def chat(webhook: str, secret: str, language_code: str | None = None) -> None:
                 print("[handed over to an advisor — in Telegram, a person answers from here]\n")
             erasure = (message.get("custom") or {}).get("delete_conversation")
             if erasure:  # Rasa's channel erased it (or says it could not)
-                print(phrases().say("deleted" if erasure.get("erased") else "delete_failed", erasure.get("language")),
+                print(newcomer_texts().say("deleted" if erasure.get("erased") else "delete_failed", erasure.get("language")),
                       end="\n\n")
             for button in message.get("buttons", []):
                 buttons.append(button)

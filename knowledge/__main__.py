@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from cities import configured_city
 from db import database_url, open_current
 from knowledge.answers import answer_statistics
 from knowledge.report import build_report, html_page, terminal_table
@@ -15,7 +16,6 @@ from knowledge.spreadsheet import export_csv, import_csv
 from knowledge.store import PROJECT_ROOT, sync
 from knowledge.validation import InvalidEntries, load_entries
 
-DEFAULT_ENTRIES = Path(__file__).resolve().parent / "entries"
 DEFAULT_REPORT = PROJECT_ROOT / "reports" / "knowledge" / "report.html"
 
 
@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--entries", type=Path, default=DEFAULT_ENTRIES, help="the entry files (default: %(default)s)")
+        sub.add_argument("--entries", type=Path, help="the entry files (default: the city's, see LOTSE_CITY)")
         return sub
 
     command("validate", "check every entry file and report all problems at once")
@@ -41,23 +41,26 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    city = configured_city()
+    args.entries = args.entries or city.entries
+    districts = city.district_names
     try:
         if args.command == "validate":
-            print(f"{len(load_entries(args.entries))} entries in {args.entries} are valid.")
+            print(f"{len(load_entries(args.entries, districts))} entries in {args.entries} are valid.")
         elif args.command == "sync":
-            result = sync(open_current(), args.entries)
+            result = sync(open_current(), args.entries, districts)
             print(f"synced {args.entries} into {database_url()}: {result.added} added, "
                   f"{result.updated} updated, {result.removed} removed, {result.unchanged} unchanged.")
         elif args.command == "new":
             print(f"wrote {new_entry(args.entries, args.id)}: fill it in, then run `python -m knowledge validate`.")
         elif args.command == "export":
-            print(f"wrote {export_csv(args.entries, args.csv)} entries to {args.csv}.")
+            print(f"wrote {export_csv(args.entries, args.csv, districts)} entries to {args.csv}.")
         elif args.command == "import":
-            result = import_csv(args.csv, args.entries)
+            result = import_csv(args.csv, args.entries, districts)
             print(f"imported {args.csv}: {result.written} entry files written, {result.unchanged} unchanged. "
                   "Run `python -m knowledge sync` to publish them.")
         else:
-            reports = build_report(load_entries(args.entries), date.today())
+            reports = build_report(load_entries(args.entries, districts), date.today())
             statistics = answer_statistics(open_current())
             print(terminal_table(reports, statistics))
             args.html.parent.mkdir(parents=True, exist_ok=True)

@@ -9,16 +9,10 @@ from datetime import date, time, timedelta
 from enum import Enum
 from typing import Mapping
 
-LANGUAGES = ("de", "ar", "prs", "uk", "en")
 SOURCE_LANGUAGE = "de"
-TOPICS = ("housing", "language_course", "work", "residence", "general")
 STATUSES = ("draft", "published", "archived")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 VERIFY_EVERY = timedelta(days=180)  # facts older than this are due for checking
-BIELEFELD_DISTRICTS = (
-    "Mitte", "Schildesche", "Gadderbaum", "Brackwede", "Dornberg",
-    "Jöllenbeck", "Heepen", "Stieghorst", "Sennestadt", "Senne",
-)
 
 
 @dataclass(frozen=True)

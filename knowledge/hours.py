@@ -1,79 +1,62 @@
-"""Is a service open at a given moment, and when does it open next? Opening hours are
-local Bielefeld time (Europe/Berlin, so summer time is handled), offices are closed on NRW
-public holidays, and an opening that runs past midnight belongs to the day it starts."""
+"""Is a service open at a given moment, and when does it open next? Opening hours are the
+city's local time (its time zone, so summer time is handled), offices are closed on the
+city's public holidays, and an opening that runs past midnight belongs to the day it starts."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Iterator, Sequence
-from zoneinfo import ZoneInfo
 
-import holidays
-
+from cities import City
 from knowledge.entry import WEEKDAYS, OpeningInterval, ServiceEntry
 
-BERLIN = ZoneInfo("Europe/Berlin")
 LOOKAHEAD_DAYS = 14
 
 
-@lru_cache(maxsize=8)
-def _nrw_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("DE", subdiv="NW", years=year)
-
-
-def is_public_holiday(day: date) -> bool:
-    return day in _nrw_holidays(day.year)
-
-
-def _local(at: datetime) -> datetime:
-    """Naive datetimes are taken as Bielefeld wall-clock time."""
-    return at.replace(tzinfo=BERLIN) if at.tzinfo is None else at.astimezone(BERLIN)
-
-
-def openings_on(entry: ServiceEntry, day: date) -> Iterator[tuple[datetime, datetime]]:
+def openings_on(entry: ServiceEntry, day: date, city: City) -> Iterator[tuple[datetime, datetime]]:
     """The openings that start on `day` (none on a public holiday), as local start and end."""
-    return _starting_on(entry.opening_hours, day)
+    return _starting_on(entry.opening_hours, day, city)
 
 
-def _starting_on(hours: Sequence[OpeningInterval], day: date) -> Iterator[tuple[datetime, datetime]]:
-    if is_public_holiday(day):
+def _starting_on(hours: Sequence[OpeningInterval], day: date, city: City) -> Iterator[tuple[datetime, datetime]]:
+    if city.is_public_holiday(day):
         return
     weekday = WEEKDAYS[day.weekday()]
     for interval in hours:
         if interval.weekday == weekday:
-            yield _span(interval, day)
+            yield _span(interval, day, city)
 
 
-def _span(interval: OpeningInterval, day: date) -> tuple[datetime, datetime]:
+def _span(interval: OpeningInterval, day: date, city: City) -> tuple[datetime, datetime]:
     end_day = day + timedelta(days=1) if interval.crosses_midnight else day
-    return (datetime.combine(day, interval.opens, BERLIN), datetime.combine(end_day, interval.closes, BERLIN))
+    return (datetime.combine(day, interval.opens, city.time_zone),
+            datetime.combine(end_day, interval.closes, city.time_zone))
 
 
-def is_open(entry: ServiceEntry, at: datetime) -> bool | None:
+def is_open(entry: ServiceEntry, at: datetime, city: City) -> bool | None:
     """True or False from the entry's hours; None when the entry has no hours at all
     (unknown is not the same as closed)."""
-    return open_during(entry.opening_hours, at) if entry.opening_hours else None
+    return open_during(entry.opening_hours, at, city) if entry.opening_hours else None
 
 
-def next_opening(entry: ServiceEntry, at: datetime) -> datetime | None:
+def next_opening(entry: ServiceEntry, at: datetime, city: City) -> datetime | None:
     """The next moment after `at` the service opens, within two weeks (None if never)."""
-    return next_start(entry.opening_hours, at)
+    return next_start(entry.opening_hours, at, city)
 
 
-def open_during(hours: Sequence[OpeningInterval], at: datetime) -> bool:
+def open_during(hours: Sequence[OpeningInterval], at: datetime, city: City) -> bool:
     """Whether `at` falls into one of the weekly `hours` (public holidays closed)."""
-    local = _local(at)
+    local = city.local(at)
     return any(start <= local < end for day in (local.date() - timedelta(days=1), local.date())
-               for start, end in _starting_on(hours, day))
+               for start, end in _starting_on(hours, day, city))
 
 
-def next_start(hours: Sequence[OpeningInterval], at: datetime) -> datetime | None:
+def next_start(hours: Sequence[OpeningInterval], at: datetime, city: City) -> datetime | None:
     """The next opening of the weekly `hours` after `at`, within two weeks."""
-    local = _local(at)
+    local = city.local(at)
     starts = (start for offset in range(LOOKAHEAD_DAYS + 1)
-              for start, _ in _starting_on(hours, local.date() + timedelta(days=offset)) if start > local)
+              for start, _ in _starting_on(hours, local.date() + timedelta(days=offset), city) if start > local)
     return min(starts, default=None)
 
 

@@ -13,7 +13,6 @@ from typing import Mapping, Sequence
 
 from knowledge.answers import AnswerStatistics, Tally
 from knowledge.entry import (
-    LANGUAGES,
     SOURCE_LANGUAGE,
     VERIFY_EVERY,
     ServiceEntry,
@@ -21,6 +20,7 @@ from knowledge.entry import (
     source_text_hash,
     verification_due,
 )
+from texts import LANGUAGES
 
 
 @dataclass(frozen=True)

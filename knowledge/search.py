@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy.engine import Engine
 
-from knowledge.entry import BIELEFELD_DISTRICTS, LANGUAGES, SOURCE_LANGUAGE, TOPICS, ServiceEntry, Translation
-from knowledge.store import default_store, last_sync, load_stored_entries
+from knowledge.entry import SOURCE_LANGUAGE, ServiceEntry, Translation
+from knowledge.store import last_sync, load_stored_entries
+from texts import ENTRY_TOPICS, GENERAL, LANGUAGES
 
 TOPIC_WEIGHT = 0.5
 DISTRICT_WEIGHT = 0.2
@@ -61,7 +61,7 @@ class ServiceIndex:
             matrix = vectorizer.fit_transform([_searchable(e, language) for e in self.entries])
             self._by_feature[language] = matrix.T.tocsr()
             self._vectorizers[language] = vectorizer
-        self._topics = {topic: np.array([topic in e.topics for e in self.entries]) for topic in TOPICS}
+        self._topics = {topic: np.array([topic in e.topics for e in self.entries]) for topic in ENTRY_TOPICS}
         self._districts = np.array([(e.address.district if e.address else None) or "" for e in self.entries])
         self._id_order = np.argsort(np.argsort([e.id for e in self.entries]))
         self._positions = {entry.id: position for position, entry in enumerate(self.entries)}
@@ -77,7 +77,7 @@ class ServiceIndex:
         scores = scores + TOPIC_WEIGHT * in_topic
         if district:
             scores = scores + DISTRICT_WEIGHT * (self._districts == district)
-        eligible = np.flatnonzero(in_topic | self._topics["general"])
+        eligible = np.flatnonzero(in_topic | self._topics[GENERAL])
         ranked = eligible[np.lexsort((self._id_order[eligible], -scores[eligible]))]
         return [self._answer(position, language, float(scores[position])) for position in ranked[offset:offset + limit]]
 
@@ -86,11 +86,10 @@ class ServiceIndex:
         it?"); an entry unpublished since then is left out."""
         return [self._answer(self._positions[i], language, 0.0) for i in ids if i in self._positions]
 
-    def districts(self, topic: str) -> tuple[str, ...]:
-        """The districts with an office for the topic, in the city's order: more than one
-        means the answer depends on where the newcomer lives."""
-        present = {str(d) for d in self._districts[self._topics[topic]]} if self.entries else set()
-        return tuple(district for district in BIELEFELD_DISTRICTS if district in present)
+    def districts(self, topic: str) -> frozenset[str]:
+        """The districts with an office for the topic: more than one means the answer depends
+        on where the newcomer lives."""
+        return frozenset(str(d) for d in self._districts[self._topics[topic]] if d) if self.entries else frozenset()
 
     def _answer(self, position: int, language: str, score: float) -> ServiceAnswer:
         entry = self.entries[position]
@@ -117,10 +116,3 @@ class KnowledgeBase:
     def find_services(self, topic: str, language: str, text: str, district: str | None = None,
                       limit: int = 3, offset: int = 0) -> list[ServiceAnswer]:
         return self.index().find(topic, language, text, district, limit, offset)
-
-
-@lru_cache(maxsize=1)
-def default_knowledge_base() -> KnowledgeBase:
-    """The store the coordinators sync into (DATABASE_URL, default SQLite under var/)."""
-    return KnowledgeBase(default_store())
-

@@ -17,13 +17,14 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import yaml
 
-from knowledge.entry import LANGUAGES, SOURCE_LANGUAGE, WEEKDAYS, OpeningInterval, ServiceEntry
+from knowledge.entry import SOURCE_LANGUAGE, WEEKDAYS, OpeningInterval, ServiceEntry
 from knowledge.hours import parse_days
 from knowledge.validation import InvalidEntries, Problem, check_document, load_documents, load_entry_file
+from texts import LANGUAGES
 
 ENTRY_COLUMNS = (
     "id", "status", "topics", "organisation", "address.street", "address.postcode", "address.city",
@@ -51,9 +52,9 @@ class ImportResult:
 
 # ---- export -------------------------------------------------------------------------
 
-def export_csv(directory: Path, target: Path) -> int:
+def export_csv(directory: Path, target: Path, districts: Sequence[str]) -> int:
     """Write every entry of `directory` to `target` (UTF-8 with BOM, so Excel reads it right)."""
-    entries = sorted((entry for entry, _ in load_documents(directory)), key=lambda e: e.id)
+    entries = sorted((entry for entry, _ in load_documents(directory, districts)), key=lambda e: e.id)
     with target.open("w", encoding="utf-8-sig", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=COLUMNS)
         writer.writeheader()
@@ -130,7 +131,7 @@ def _day_ranges(days: list[int]) -> str:
 
 # ---- import -------------------------------------------------------------------------
 
-def import_csv(source: Path, directory: Path) -> ImportResult:
+def import_csv(source: Path, directory: Path, districts: Sequence[str]) -> ImportResult:
     """Check every row of `source`; if all are valid, write one entry file per row into
     `directory` (files whose entry did not change are left as they are, comments and all).
     Otherwise raise InvalidEntries with every problem and write nothing."""
@@ -139,7 +140,7 @@ def import_csv(source: Path, directory: Path) -> ImportResult:
     seen: dict[str, int] = {}
     for line, row in read_rows(source):
         document, row_problems = document_from_row(row, name, line)
-        entry, entry_problems = check_document(document, name, line)
+        entry, entry_problems = check_document(document, name, districts, line)
         problems += row_problems + entry_problems
         if entry is None:
             continue
@@ -153,7 +154,7 @@ def import_csv(source: Path, directory: Path) -> ImportResult:
 
     directory.mkdir(parents=True, exist_ok=True)
     existing = {entry.id: (entry, path) for path in sorted(directory.glob("*.yml"))
-                if (entry := load_entry_file(path)[0]) is not None}
+                if (entry := load_entry_file(path, districts)[0]) is not None}
     written = 0
     for entry, document in documents:
         stored, path = existing.get(entry.id, (None, directory / f"{entry.id}.yml"))

@@ -8,15 +8,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import JSON, Column, DateTime, Integer, String, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from db import Base, open_current
+from db import Base
 from knowledge.entry import ServiceEntry
 from knowledge.validation import entry_from_document, load_documents
 
@@ -42,13 +41,6 @@ class SyncRow(Base):
     entry_count = Column(Integer, nullable=False)
 
 
-@lru_cache(maxsize=1)
-def default_store() -> Engine:
-    """The store of this process (DATABASE_URL, default SQLite under var/), opened once; it
-    must have been migrated (`python -m db migrate`)."""
-    return open_current()
-
-
 @dataclass(frozen=True)
 class SyncResult:
     added: int
@@ -62,10 +54,11 @@ def _json_ready(value: Any) -> Any:
     return json.loads(json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, date) else str(v)))
 
 
-def sync(engine: Engine, directory: Path) -> SyncResult:
-    """Make the store hold exactly the entries of `directory` (validated first: one bad
-    file raises InvalidEntries and nothing is written). Running it twice changes nothing."""
-    documents = {entry.id: (entry, _json_ready(document)) for entry, document in load_documents(directory)}
+def sync(engine: Engine, directory: Path, districts: Sequence[str]) -> SyncResult:
+    """Make the store hold exactly the entries of `directory` (validated first, a district
+    one of the city's `districts`: one bad file raises InvalidEntries and nothing is
+    written). Running it twice changes nothing."""
+    documents = {entry.id: (entry, _json_ready(document)) for entry, document in load_documents(directory, districts)}
     now = datetime.now(timezone.utc)
     added = updated = unchanged = 0
     with Session(engine) as session, session.begin():

@@ -14,11 +14,8 @@ from urllib.parse import urlparse
 import yaml
 
 from knowledge.entry import (
-    BIELEFELD_DISTRICTS,
-    LANGUAGES,
     SOURCE_LANGUAGE,
     STATUSES,
-    TOPICS,
     WEEKDAYS,
     Address,
     Contact,
@@ -27,6 +24,7 @@ from knowledge.entry import (
     ServiceEntry,
     Translation,
 )
+from texts import ENTRY_TOPICS, LANGUAGES
 
 MAX_LENGTHS = {"title": 120, "summary": 400, "line": 200, "note": 300, "field": 200}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -88,8 +86,9 @@ class _SameLine:
 class _Checker:
     """Collects the problems of one file while turning its data into an entry."""
 
-    def __init__(self, file: str, lines: _Lines | _SameLine) -> None:
+    def __init__(self, file: str, lines: _Lines | _SameLine, districts: Sequence[str] | None) -> None:
         self.file, self.lines, self.problems = file, lines, []
+        self.districts = districts  # the city's; None: any name (a stored entry, checked when it was synced)
 
     def problem(self, path: tuple, message: str) -> None:
         self.problems.append(Problem(self.file, self.lines.of(*path), message))
@@ -289,7 +288,8 @@ def entry_from_data(data: Any, check: _Checker) -> ServiceEntry | None:
         city = check.text(address_data.get("city"), ("address", "city"), MAX_LENGTHS["field"])
         district = address_data.get("district")
         if district is not None:
-            district = check.choice(district, ("address", "district"), BIELEFELD_DISTRICTS)
+            district = (check.choice(district, ("address", "district"), check.districts) if check.districts is not None
+                        else check.text(district, ("address", "district"), 100))
         address = Address(street or "", postcode or "", city or "", district)
 
     geo = None
@@ -333,7 +333,7 @@ def entry_from_data(data: Any, check: _Checker) -> ServiceEntry | None:
     entry = ServiceEntry(
         id=entry_id if isinstance(entry_id, str) else "",
         status=check.choice(data.get("status", "draft"), ("status",), STATUSES) or "draft",
-        topics=check.choices(data.get("topics"), ("topics",), TOPICS),
+        topics=check.choices(data.get("topics"), ("topics",), ENTRY_TOPICS),
         organisation=check.text(data.get("organisation"), ("organisation",), MAX_LENGTHS["field"]) or "",
         translations=translations,
         address=address,
@@ -358,23 +358,25 @@ _KNOWN_KEYS = {
 }
 
 
-def check_document(document: Any, file: str, line: int = 1) -> tuple[ServiceEntry | None, list[Problem]]:
+def check_document(document: Any, file: str, districts: Sequence[str] | None,
+                   line: int = 1) -> tuple[ServiceEntry | None, list[Problem]]:
     """An already parsed document (a spreadsheet row, a stored row) as an entry, or its
-    problems, all pointing at `line`."""
-    check = _Checker(file, _SameLine(line))
+    problems, all pointing at `line`; a district must be one of `districts` (None: any)."""
+    check = _Checker(file, _SameLine(line), districts)
     entry = entry_from_data(document, check)
     return (entry if not check.problems else None), check.problems
 
 
 def entry_from_document(document: dict, origin: str) -> ServiceEntry:
-    entry, problems = check_document(document, origin)
+    entry, problems = check_document(document, origin, None)
     if entry is None:
         raise InvalidEntries(problems)
     return entry
 
 
-def load_entry_file(path: Path) -> tuple[ServiceEntry | None, Any, list[Problem]]:
-    """One file: its entry (None if unusable), its parsed document and its problems."""
+def load_entry_file(path: Path, districts: Sequence[str]) -> tuple[ServiceEntry | None, Any, list[Problem]]:
+    """One file: its entry (None if unusable), its parsed document and its problems; a
+    district must be one of the city's `districts`."""
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -392,7 +394,7 @@ def load_entry_file(path: Path) -> tuple[ServiceEntry | None, Any, list[Problem]
         return None, None, [Problem(name, line, f"not valid YAML: {getattr(error, 'problem', error)}")]
     finally:
         loader.dispose()
-    check = _Checker(name, _Lines(node))
+    check = _Checker(name, _Lines(node), districts)
     entry = entry_from_data(data, check)
     return (entry if not check.problems else None), data, check.problems
 
@@ -424,12 +426,12 @@ def _alias_problem(name: str, text: str) -> Problem:
                    "as a few nested ones make billions of values; write each value out in full")
 
 
-def load_documents(directory: Path) -> list[tuple[ServiceEntry, dict]]:
+def load_documents(directory: Path, districts: Sequence[str]) -> list[tuple[ServiceEntry, dict]]:
     """Every entry of a directory with the document it was read from, or InvalidEntries
-    with every problem of every file."""
+    with every problem of every file; a district must be one of the city's `districts`."""
     loaded, problems, seen = [], [], {}
     for path in sorted(directory.glob("*.yml")):
-        entry, document, file_problems = load_entry_file(path)
+        entry, document, file_problems = load_entry_file(path, districts)
         problems += file_problems
         if entry is None:
             continue
@@ -443,5 +445,5 @@ def load_documents(directory: Path) -> list[tuple[ServiceEntry, dict]]:
     return loaded
 
 
-def load_entries(directory: Path) -> list[ServiceEntry]:
-    return [entry for entry, _ in load_documents(directory)]
+def load_entries(directory: Path, districts: Sequence[str]) -> list[ServiceEntry]:
+    return [entry for entry, _ in load_documents(directory, districts)]

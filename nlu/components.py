@@ -19,11 +19,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu import rasa_patches
 from nlu.language import Evidence, detect_language
 from nlu.text import MAX_MESSAGE_CHARS, clean_message, normalise_spelling
-
-rasa_patches.install()  # the server loads this module with the model
 
 logger = logging.getLogger(__name__)
 

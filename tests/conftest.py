@@ -14,12 +14,19 @@ from typing import Any, Callable, Dict
 
 import pytest
 
+from actions import Resources
+from cities import city_named
+from db import connect
 from devtools.local import LOCAL_REDIS, free_port, production_rasa_environment, start_actions, wait_until_up
 from devtools.scratch import LOCAL_POSTGRES, migrated, scratch_database, scratch_store
+from knowledge.search import KnowledgeBase
 from knowledge.store import sync
+from texts import newcomer_texts
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PILOT_ENTRIES = PROJECT_ROOT / "knowledge" / "entries"
+BIELEFELD = city_named("bielefeld")
+PILOT_ENTRIES = BIELEFELD.entries
+TEXTS = newcomer_texts().bound(BIELEFELD.phrase_values())  # what newcomers in Bielefeld are told
 
 
 # Store tests run on SQLite and on the machine's PostgreSQL (127.0.0.1:5432, trust auth,
@@ -41,9 +48,19 @@ def knowledge_store(tmp_path_factory) -> str:
     """The URL of a SQLite knowledge store holding the pilot entries."""
     store = f"sqlite:///{tmp_path_factory.mktemp('store') / 'lotse.db'}"
     engine = migrated(store)
-    sync(engine, PILOT_ENTRIES)
+    sync(engine, PILOT_ENTRIES, BIELEFELD.district_names)
     engine.dispose()
     return store
+
+
+@pytest.fixture
+def resources(knowledge_store) -> Resources:
+    """The actions' collaborators as the action server makes them: the pilot entries, an
+    answer log, Bielefeld and its texts, 90 days of retention."""
+    engine = connect(knowledge_store)
+    yield Resources(knowledge=KnowledgeBase(engine), answer_log=engine, city=BIELEFELD,
+                    texts=TEXTS, keep_days=90)
+    engine.dispose()
 
 
 ACTION_TOKEN = "action-token-of-the-tests"

@@ -5,8 +5,9 @@ import sys
 
 import pytest
 
-from nlu.language import Evidence, detect_language, guess_from_text, language_from_client_code
+from nlu.language import Evidence, detect_language, guess_from_text
 from tests.conftest import PROJECT_ROOT
+from texts import language_from_client_code
 
 
 @pytest.mark.parametrize(

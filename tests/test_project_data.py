@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import PROJECT_ROOT
-
-LANGUAGES = ("de", "ar", "prs", "uk", "en")
+from tests.conftest import PROJECT_ROOT, TEXTS
+from texts import LANGUAGES
 
 
 def _examples(path: Path) -> dict[str, str]:
@@ -38,25 +37,25 @@ def test_rasa_data_validate_passes_without_warnings():
     assert "UserWarning" not in result.stderr
 
 
-def test_every_phrase_exists_in_every_language_with_the_same_placeholders():
-    table = yaml.safe_load((PROJECT_ROOT / "actions" / "phrases.yml").read_text(encoding="utf-8"))
-    for key, texts in table.items():
+@pytest.mark.parametrize("table", ["newcomers", "advisors"])
+def test_every_phrase_exists_in_every_language_with_the_same_placeholders(table):
+    for key, texts in yaml.safe_load((PROJECT_ROOT / "texts" / f"{table}.yml").read_text(encoding="utf-8")).items():
         assert sorted(texts) == sorted(LANGUAGES), key
         assert all(text.strip() for text in texts.values()), key
         placeholders = {language: sorted(re.findall(r"{(\w+)}", text)) for language, text in texts.items()}
         assert len({tuple(p) for p in placeholders.values()}) == 1, f"{key}: {placeholders}"
 
 
-def test_every_action_of_the_domain_and_the_rules_is_served_by_the_action_server():
-    from rasa_sdk.executor import ActionExecutor
+def test_every_action_of_the_domain_and_the_rules_is_served_by_the_action_server(resources):
+    from actions import all_actions
 
-    executor = ActionExecutor()
-    executor.register_package("actions")
+    served = [action.name() for action in all_actions(resources)]
+    assert len(served) == len(set(served))
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
     rules = yaml.safe_load((PROJECT_ROOT / "stories" / "rules.yml").read_text(encoding="utf-8"))["rules"]
     used = {step["action"] for rule in rules for step in rule["steps"] if "action" in step}
-    assert used <= set(domain["actions"]) == set(executor.actions)
-    assert "responses" not in domain, "one mechanism for texts: actions/phrases.yml"
+    assert used <= set(domain["actions"]) == set(served)
+    assert "responses" not in domain, "one mechanism for texts: texts/newcomers.yml"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -67,15 +66,14 @@ def test_held_out_split_is_never_trained_on(language):
     assert sorted(set(train) & set(held_out)) == []
 
 
-def test_the_privacy_notice_says_what_the_code_does(monkeypatch):
+def test_the_privacy_notice_says_what_the_code_does():
     """How long, how much of the conversation advisors see, how long Telegram's raw updates
     stay (in hours): each number in the notice is the one the code uses, in every language."""
-    from actions.phrases import privacy_notice
     from bot.rasa_client import TRANSCRIPT_MESSAGES
     from retention.limits import INBOX_KEEP
+    from texts import privacy_notice
 
-    monkeypatch.setenv("LOTSE_RETENTION_DAYS", "30")
-    for language in ("de", "ar", "prs", "uk", "en"):
-        notice = privacy_notice(language)
+    for language in LANGUAGES:
+        notice = privacy_notice(TEXTS, language, keep_days=30)
         assert "30" in notice and "90" not in notice, language
         assert str(TRANSCRIPT_MESSAGES) in notice and str(int(INBOX_KEEP.total_seconds() // 3600)) in notice, language

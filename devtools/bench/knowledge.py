@@ -21,25 +21,26 @@ from pathlib import Path
 
 import yaml
 
+from cities import city_named
 from devtools.bench import machine, percentile, write_figures
 from devtools.nlu_report import read_split
 from devtools.scratch import LOCAL_POSTGRES, migrated, scratch_store
-from knowledge.entry import BIELEFELD_DISTRICTS
 from knowledge.search import KnowledgeBase
 from knowledge.store import PROJECT_ROOT, sync
 from knowledge.validation import load_documents
 
-PILOT = PROJECT_ROOT / "knowledge" / "entries"
+BIELEFELD = city_named("bielefeld")
+PILOT = BIELEFELD.entries
 HELD_OUT = PROJECT_ROOT / "tests" / "data" / "nlu"
 
 
 def write_synthetic_entries(directory: Path, count: int, rng: random.Random) -> None:
-    pilots = [document for _, document in load_documents(PILOT)]  # checked like every entry file, aliases refused
+    pilots = [document for _, document in load_documents(PILOT, BIELEFELD.district_names)]  # checked like every entry file, aliases refused
     for number, pilot in zip(range(count), itertools.cycle(pilots)):
         document = copy.deepcopy(pilot)
         document["id"] = f"{pilot['id']}-{number}"
         if document.get("address"):
-            document["address"]["district"] = rng.choice(BIELEFELD_DISTRICTS)
+            document["address"]["district"] = rng.choice(BIELEFELD.district_names)
         document["translations"]["de"]["title"] = f"{pilot['translations']['de']['title'][:100]} {number}"
         (directory / f"{document['id']}.yml").write_text(yaml.dump(document, Dumper=yaml.CSafeDumper, allow_unicode=True), encoding="utf-8")
 
@@ -53,14 +54,14 @@ def _timed(action) -> tuple[float, object]:
 def run(entries: Path, database_url: str, queries: list[tuple[str, str, str]], rng: random.Random) -> dict:
     with scratch_store(database_url) as url:
         engine = migrated(url)
-        validate_seconds, _ = _timed(lambda: load_documents(entries))
-        first_sync_seconds, _ = _timed(lambda: sync(engine, entries))
-        repeat_sync_seconds, _ = _timed(lambda: sync(engine, entries))
+        validate_seconds, _ = _timed(lambda: load_documents(entries, BIELEFELD.district_names))
+        first_sync_seconds, _ = _timed(lambda: sync(engine, entries, BIELEFELD.district_names))
+        repeat_sync_seconds, _ = _timed(lambda: sync(engine, entries, BIELEFELD.district_names))
         knowledge = KnowledgeBase(engine)
         index_seconds, _ = _timed(knowledge.index)
         latencies_ms = []
         for language, text, topic in queries:
-            district = rng.choice((None, *BIELEFELD_DISTRICTS))
+            district = rng.choice((None, *BIELEFELD.district_names))
             seconds, answers = _timed(lambda: knowledge.find_services(topic, language, text, district))
             assert answers, f"no answer for {text!r}"
             latencies_ms.append(seconds * 1000)

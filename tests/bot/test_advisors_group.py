@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from actions.phrases import phrases
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from cases.office_hours import OfficeHours
 from knowledge.entry import WEEKDAYS
-from knowledge.hours import BERLIN
 from tests.bot.test_telegram_flow import NEWCOMERS, deliver, in_topic, say, sent, topics, wait_for
+from tests.conftest import BIELEFELD, TEXTS
 
 
 def in_group(telegram: str, user: int, text: str, name: str = "Advisor", reply_to: dict | None = None) -> None:
@@ -75,14 +74,14 @@ def test_only_an_admin_registers_an_advisor_who_then_can_relay(telegram):
 
 
 def test_outside_office_hours_a_case_opens_and_the_newcomer_hears_when_advisors_are_back(lotse_stack):
-    telegram, now = lotse_stack.bot_api, datetime.now(BERLIN)
+    telegram, now = lotse_stack.bot_api, datetime.now(BIELEFELD.time_zone)
     hours = f"{WEEKDAYS[(now.weekday() + 2) % 7]} 09:00-10:00"  # two days from now: closed now
     lotse_stack.crash_adapter()
     lotse_stack.start_adapter_again(LOTSE_OFFICE_HOURS=hours)
     try:
         user, thread = open_case(telegram, "de", "Ich möchte mit einem Menschen sprechen")
-        back = OfficeHours.parse(hours).next_opening(now)
-        expected = f"Sie ist wieder da am {phrases().weekday(back.weekday(), 'de')} um {back:%H:%M} Uhr"
+        back = OfficeHours.parse(hours, BIELEFELD).next_opening(now)
+        expected = f"Sie ist wieder da am {TEXTS.weekday(back.weekday(), 'de')} um {back:%H:%M} Uhr"
         assert wait_for(lambda: [m for m in sent(telegram, user) if expected in (m.get("text") or "")])
         assert posts_in(telegram, thread)  # the case is there at once for anyone on duty
     finally:

@@ -12,14 +12,13 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from actions.phrases import phrases
 from bot.app import unavailable_note
 from bot.settings import LOCAL_ADVISOR
 from devtools.local import free_port
 from devtools.scratch import scratch_store
 from tests.bot.test_advisors_group import open_case
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, TEXTS
 
 SETTLE_SECONDS = 2  # anything sent twice would have arrived by then
 
@@ -52,7 +51,7 @@ def test_while_the_action_server_is_down_a_message_is_kept_and_answered_once_it_
     try:
         say(telegram, user, "Ich suche eine Wohnung, wer hilft mir?")
         apology = wait_for(lambda: sent(telegram, user))[0]["text"]
-        assert apology == unavailable_note("de")
+        assert apology == unavailable_note(TEXTS, "de")
         lotse_stack.start_actions_again()
         wait_for(lambda: [m for m in sent(telegram, user) if "Wohn" in m["text"]], seconds=90)
         time.sleep(SETTLE_SECONDS)
@@ -122,7 +121,7 @@ def test_a_dropped_database_connection_loses_no_message(lotse_stack, adapter_on_
     say(telegram, user, "Wo ist das?")
     wait_for(lambda: sent(telegram, user)[answered:], seconds=60)
     time.sleep(SETTLE_SECONDS)
-    where = phrases().say("where_intro", "de")
+    where = TEXTS.say("where_intro", "de")
     assert [m["text"].startswith(where) for m in sent(telegram, user)[answered:]] == [True]
 
 
@@ -137,7 +136,7 @@ def test_while_rasa_is_away_a_message_in_crisis_goes_to_an_advisor_at_once_as_ur
         topic = wait_for(lambda: topics(telegram)[before:], seconds=60)[0]
         assert topic["name"].startswith("🔴 #")
         texts = [m["text"] for m in sent(telegram, user)]
-        assert texts[0] == unavailable_note("de") and "116 016" in texts[0]
+        assert texts[0] == unavailable_note(TEXTS, "de") and "116 016" in texts[0]
         assert wait_for(lambda: "Hilfe, mein Mann schlägt mich, ich habe Angst" in [
             m.get("text") for m in sent(telegram, -1001000000001) if m.get("message_thread_id") == topic["message_thread_id"]])
     finally:

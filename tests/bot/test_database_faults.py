@@ -14,11 +14,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from actions.phrases import phrases
 from devtools.local import free_port, wait_until_up
 from devtools.scratch import scratch_store
 from tests.bot.test_telegram_flow import NEWCOMERS, say, sent, wait_for
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, TEXTS
 
 OUTAGE_SECONDS = 4
 QUESTION, FOLLOW_UP = "Ich suche Arbeit, wer hilft mir?", "Wo ist das?"
@@ -54,10 +53,10 @@ def answered_once(telegram: str, user: int, before: int) -> None:
     newcomer's messages are handled in order, so a doubled answer would have come first)."""
     wait_for(lambda: sent(telegram, user)[before:], seconds=90)
     say(telegram, user, FOLLOW_UP)
-    where = phrases().say("where_intro", "de")
+    where = TEXTS.say("where_intro", "de")
     wait_for(lambda: [m for m in sent(telegram, user)[before:] if m["text"].startswith(where)], seconds=60)
     texts = [m["text"] for m in sent(telegram, user)[before:]]
-    assert sum(text.startswith(phrases().say("topic_work", "de")) for text in texts) == 1, texts
+    assert sum(text.startswith(TEXTS.say("topic_work", "de")) for text in texts) == 1, texts
 
 
 def working(telegram: str) -> tuple[int, int]:

@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from actions.phrases import phrases
 from bot.pseudonym import pseudonym
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from cases.store import CaseStore, TopicToDeleteRow
@@ -17,6 +16,7 @@ from devtools.local import free_port
 from devtools.scratch import migrated
 from tests.bot.test_advisors_group import open_case, posts_in
 from tests.bot.test_telegram_flow import NEWCOMERS, deliver, in_topic, say, sent, topics, wait_for
+from tests.conftest import TEXTS
 
 
 def photo_from(telegram: str, user: int) -> None:
@@ -93,7 +93,7 @@ def test_delete_erases_the_newcomers_cases_their_topic_and_telegram_updates_then
     assert cases.case_in_thread(thread) is not None
     say(telegram, user, "/delete", "en")  # the Telegram command
     press(telegram, user, "/affirm", "en")
-    deleted = phrases().say("deleted", "en")
+    deleted = TEXTS.say("deleted", "en")
     wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == deleted])
     assert cases.case_in_thread(thread) is None and cases.active_case_of(pseudonym(user, b"test-key")) is None
     assert next(t for t in topics(telegram) if t["message_thread_id"] == thread).get("deleted") is True

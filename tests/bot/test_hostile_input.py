@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import httpx
 
-from actions.phrases import phrases
 from bot.app import unavailable_note
 from bot.newcomers import as_typed
 from bot.pseudonym import pseudonym
@@ -14,6 +13,7 @@ from cases.store import CaseStore
 from devtools.scratch import migrated
 from tests.bot.test_advisors_group import posts_in
 from tests.bot.test_telegram_flow import NEWCOMERS, deliver, say, sent, topics, wait_for
+from tests.conftest import TEXTS
 
 
 def newcomer(user: int, language_code: str = "de") -> dict:
@@ -26,11 +26,11 @@ def test_rasas_intent_syntax_typed_by_a_newcomer_is_read_as_words(telegram, know
     user = next(NEWCOMERS)
     say(telegram, user, '/inform_district{"latitude":"x","longitude":"y"}')
     answer = wait_for(lambda: sent(telegram, user))[0]["text"]
-    assert answer != unavailable_note("de")
+    assert answer != unavailable_note(TEXTS, "de")
     say(telegram, user, "Ich suche Arbeit")  # the next message is answered in order after it
-    wait_for(lambda: [m for m in sent(telegram, user) if m["text"].startswith(phrases().say("topic_work", "de"))])
+    wait_for(lambda: [m for m in sent(telegram, user) if m["text"].startswith(TEXTS.say("topic_work", "de"))])
     texts = [m["text"] for m in sent(telegram, user)]
-    assert unavailable_note("de") not in texts
+    assert unavailable_note(TEXTS, "de") not in texts
     assert CaseStore(migrated(knowledge_store)).active_case_of(pseudonym(user, b"test-key")) is None
 
 
@@ -42,7 +42,7 @@ def test_a_button_lotse_did_not_offer_does_nothing(telegram):
     deliver(telegram, {"callback_query": {"id": f"forged{user}", "chat_instance": "x", "data": forged,
                                           "from": newcomer(user), "message": welcome}})
     say(telegram, user, "Ich suche eine Wohnung")
-    wait_for(lambda: [m for m in sent(telegram, user) if m["text"].startswith(phrases().say("topic_housing", "de"))])
+    wait_for(lambda: [m for m in sent(telegram, user) if m["text"].startswith(TEXTS.say("topic_housing", "de"))])
     assert len(sent(telegram, user)) in (2, 3)  # the welcome, the answer (and its district question): nothing else
 
 
@@ -53,10 +53,10 @@ def test_an_edited_message_is_not_a_new_turn(telegram):
     first = next(m for m in reversed(chat_log(telegram, user)) if m.get("from", {}).get("id") == user)
     deliver(telegram, {"edited_message": {"chat": {"id": user, "type": "private"}, "message_id": first["message_id"],
                                           "text": "Ich suche eine Wohnung", "from": newcomer(user)}})
-    note = phrases().say("edit_not_read", "de")
+    note = TEXTS.say("edit_not_read", "de")
     wait_for(lambda: [m for m in sent(telegram, user) if m["text"] == note])
     texts = [m["text"] for m in sent(telegram, user)]
-    assert not any(text.startswith(phrases().say("topic_housing", "de")) for text in texts)
+    assert not any(text.startswith(TEXTS.say("topic_housing", "de")) for text in texts)
 
 
 def chat_log(telegram: str, chat: int) -> list[dict]:

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from cases.office_hours import OfficeHours, remind_at_openings
-from knowledge.hours import BERLIN
+from tests.conftest import BIELEFELD
 
-HOURS = OfficeHours.parse("mon-thu 08:00-16:00; fri 08:00-12:00")
+HOURS = OfficeHours.parse("mon-thu 08:00-16:00; fri 08:00-12:00", BIELEFELD)
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute, tzinfo=BERLIN)  # 23 Nov 2026 is a Monday
+    return datetime(2026, 11, day, hour, minute, tzinfo=BIELEFELD.time_zone)  # 23 Nov 2026 is a Monday
 
 
 def test_open_and_closed_by_weekday_and_time():
@@ -26,14 +26,14 @@ def test_open_and_closed_by_weekday_and_time():
 
 def test_back_after_the_weekend_and_after_a_public_holiday():
     assert HOURS.next_opening(at(27, 13)) == at(30, 8)  # Friday afternoon -> Monday 08:00
-    christmas_eve = datetime(2026, 12, 24, 17, tzinfo=BERLIN)  # Thursday; 25 and 26 Dec are holidays
-    assert HOURS.next_opening(christmas_eve) == datetime(2026, 12, 28, 8, tzinfo=BERLIN)
+    christmas_eve = datetime(2026, 12, 24, 17, tzinfo=BIELEFELD.time_zone)  # Thursday; 25 and 26 Dec are holidays
+    assert HOURS.next_opening(christmas_eve) == datetime(2026, 12, 28, 8, tzinfo=BIELEFELD.time_zone)
 
 
 def test_always_is_a_24_7_service_and_bad_hours_are_refused_with_the_wrong_part():
-    assert OfficeHours.parse("always").is_open(at(28, 3)) and OfficeHours.parse("Always").next_opening(at(28, 3)) is None
+    assert OfficeHours.parse("always", BIELEFELD).is_open(at(28, 3)) and OfficeHours.parse("Always", BIELEFELD).next_opening(at(28, 3)) is None
     with pytest.raises(ValueError, match="'mo-fr 9-17' must look like"):
-        OfficeHours.parse("mon 08:00-10:00; mo-fr 9-17")
+        OfficeHours.parse("mon 08:00-10:00; mo-fr 9-17", BIELEFELD)
 
 
 def test_the_advisors_are_reminded_each_time_the_office_opens():

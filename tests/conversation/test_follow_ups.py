@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 
 from devtools.scratch import migrated
 from knowledge.answers import AnswerRow
-from knowledge.entry import BIELEFELD_DISTRICTS
-from knowledge.hours import BERLIN
+from tests.conftest import BIELEFELD
 from tests.conversation.test_answers import card_titles
 
 
@@ -22,7 +21,7 @@ def payload_entities(payload: str) -> dict:
 def test_a_residence_answer_asks_for_the_district_and_the_pressed_district_comes_first_from_then_on(chat):
     answer, question = chat("де зробити анмельдунг, я переїхала в нову квартиру", language_code="uk")
     assert "Де ви живете?" in question["text"]
-    assert [b["title"] for b in question["buttons"]] == list(BIELEFELD_DISTRICTS)
+    assert [b["title"] for b in question["buttons"]] == list(BIELEFELD.district_names)
     brackwede = next(b["payload"] for b in question["buttons"] if b["title"] == "Brackwede")
     (again,) = chat(brackwede)
     assert "Спершу установи в районі Brackwede:" in again["text"]
@@ -55,7 +54,7 @@ def test_where_is_it_gives_the_addresses_of_the_offices_just_shown(chat):
 def test_and_on_a_weekday_gives_the_hours_of_the_offices_just_shown_on_that_day(chat):
     answer = chat("ich möchte im sprachcafé deutsch üben", language_code="de")[0]
     (hours,) = chat("und am Dienstag?")
-    today = datetime.now(BERLIN).date()
+    today = datetime.now(BIELEFELD.time_zone).date()
     tuesday = today + timedelta(days=(1 - today.weekday()) % 7)
     assert hours["text"].startswith(f"Öffnungszeiten am Dienstag, {tuesday:%d.%m.}:")
     assert card_titles(hours) == card_titles(answer)
@@ -65,7 +64,7 @@ def test_and_on_a_weekday_gives_the_hours_of_the_offices_just_shown_on_that_day(
 def test_a_dari_question_for_tomorrow_is_answered_for_tomorrows_date(chat):
     chat("میخواهم در کورس انتگراسیون ثبت نام کنم", language_code="fa")
     (hours,) = chat("فردا باز است؟")
-    tomorrow = datetime.now(BERLIN).date() + timedelta(days=1)
+    tomorrow = datetime.now(BIELEFELD.time_zone).date() + timedelta(days=1)
     assert "ساعات کاری روز" in hours["text"] and f"{tomorrow:%d.%m.}" in hours["text"]
 
 
@@ -102,4 +101,4 @@ def test_a_place_lotse_does_not_know_gets_the_district_buttons(chat):
     chat("I need to register my new address (Anmeldung)", language_code="en")
     (reply,) = chat('/inform_district{"latitude": 52.52, "longitude": 13.40}')  # Berlin
     assert reply["text"] == "I do not know this part of the city. Please tap your district:"
-    assert [b["title"] for b in reply["buttons"]] == list(BIELEFELD_DISTRICTS)
+    assert [b["title"] for b in reply["buttons"]] == list(BIELEFELD.district_names)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, time
 
-from actions.phrases import phrases
 from actions.render import (
     LEFT_TO_RIGHT_MARK,
     RIGHT_TO_LEFT_MARK,
@@ -16,8 +15,8 @@ from actions.render import (
     service_card,
 )
 from knowledge.entry import Address, Contact, Geo, OpeningInterval, ServiceEntry, Translation
-from knowledge.hours import BERLIN
 from knowledge.search import ServiceAnswer
+from tests.conftest import BIELEFELD, TEXTS
 
 GERMAN = Translation(title="Ausländerbehörde <Bielefeld>", summary="Aufenthalt & Visum.")
 ARABIC = Translation(title="دائرة الأجانب", summary="الإقامة والتأشيرة.", hours_note="بموعد <فقط>")
@@ -31,14 +30,14 @@ OFFICE = ServiceEntry(
     languages_spoken=("de", "en"),
     source="https://www.bielefeld.de/abh", last_verified=date(2026, 11, 1),
 )
-MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)
-TUESDAY_MORNING = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=BIELEFELD.time_zone)
+TUESDAY_MORNING = datetime(2026, 11, 24, 9, 0, tzinfo=BIELEFELD.time_zone)
 
 
 def card(language: str, texts: Translation, at: datetime = MONDAY, entry: ServiceEntry = OFFICE,
          translated: bool = True, shown: str | None = None) -> str:
     answer = ServiceAnswer(entry, shown or language, translated, texts, 1.0)
-    return service_card(answer, language, at, phrases())
+    return service_card(answer, language, at, TEXTS, BIELEFELD)
 
 
 def test_an_arabic_card_shows_the_german_office_term_address_hours_and_contact_right_to_left():
@@ -67,7 +66,7 @@ def test_unknown_hours_and_stale_facts_are_admitted_not_hidden():
 
 def test_an_answer_starts_with_one_sentence_and_separates_the_cards():
     answer = ServiceAnswer(OFFICE, "de", True, GERMAN, 1.0)
-    message = answer_message("Diese Stellen helfen:", [answer, answer], "de", MONDAY, phrases())
+    message = answer_message("Diese Stellen helfen:", [answer, answer], "de", MONDAY, TEXTS, BIELEFELD)
     assert message.startswith("Diese Stellen helfen:\n\n<b>") and message.count("\n\n<b>") == 2
     assert message.endswith("\n\nHat Ihnen das geholfen?")
 
@@ -77,7 +76,7 @@ def test_where_gives_each_address_and_a_map_link_only_where_the_entry_has_coordi
     unknown = replace(OFFICE, address=None)
     message = location_message("Hier finden Sie die Stellen:", [ServiceAnswer(located, "de", True, GERMAN, 0.0),
                                                                  ServiceAnswer(unknown, "de", True, GERMAN, 0.0)],
-                               "de", phrases())
+                               "de", TEXTS)
     located_card, unknown_card = message.split("\n\n")[1:]
     assert "📍 Niederwall 23, 33602 Bielefeld (Mitte)" in located_card
     assert '<a href="https://www.openstreetmap.org/?mlat=52.0206&amp;mlon=8.535#map=17/52.0206/8.535">Karte</a>' in located_card
@@ -86,14 +85,14 @@ def test_where_gives_each_address_and_a_map_link_only_where_the_entry_has_coordi
 
 def test_hours_on_a_day_say_closed_or_public_holiday_and_the_week_lists_every_opening():
     answer = ServiceAnswer(OFFICE, "ar", True, ARABIC, 0.0)
-    tuesday = hours_message([answer], "ar", date(2026, 11, 24), MONDAY, phrases())
+    tuesday = hours_message([answer], "ar", date(2026, 11, 24), MONDAY, TEXTS, BIELEFELD)
     assert f"أوقات الدوام يوم الثلاثاء {LEFT_TO_RIGHT_MARK}24.11.{LEFT_TO_RIGHT_MARK}:" in tuesday
     assert f"{LEFT_TO_RIGHT_MARK}08:00–12:00{LEFT_TO_RIGHT_MARK}" in tuesday
     assert all(line.startswith(RIGHT_TO_LEFT_MARK) for line in tuesday.splitlines() if line)
-    assert "مغلق" in hours_message([answer], "ar", date(2026, 11, 25), MONDAY, phrases())
+    assert "مغلق" in hours_message([answer], "ar", date(2026, 11, 25), MONDAY, TEXTS, BIELEFELD)
     english = ServiceAnswer(OFFICE, "de", False, GERMAN, 0.0)
     christmas_tuesday = date(2029, 12, 25)
-    assert "public holiday – closed" in hours_message([english], "en", christmas_tuesday, MONDAY, phrases())
-    week = hours_message([english], "en", None, MONDAY, phrases())
+    assert "public holiday – closed" in hours_message([english], "en", christmas_tuesday, MONDAY, TEXTS, BIELEFELD)
+    week = hours_message([english], "en", None, MONDAY, TEXTS, BIELEFELD)
     assert week.startswith("Opening hours:") and "🔴 Closed now · opens Tuesday at 08:00" in week
     assert "Tuesday: 08:00–12:00" in week.splitlines() and not any(line.startswith("Monday") for line in week.splitlines())

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from actions.phrases import phrases
-from knowledge.hours import BERLIN
+from tests.conftest import BIELEFELD, TEXTS
 
 # language code of the Telegram client, then what the newcomer writes
 STORIES = {
@@ -28,7 +27,7 @@ BRACKWEDE_OFFICE = "Germanenstraße 22"  # the Bürgerberatung Brackwede (knowle
 @pytest.mark.parametrize("language", list(STORIES))
 def test_anmeldung_then_district_then_where_then_saturday(chat, language):
     client, question, district, where, saturday = STORIES[language]
-    say = phrases().say
+    say = TEXTS.say
     answer, district_question = chat(question, language_code=client)
     assert say("topic_residence", language) in answer["text"]
     assert say("district_question", language) in district_question["text"]
@@ -42,10 +41,10 @@ def test_anmeldung_then_district_then_where_then_saturday(chat, language):
     assert say("where_intro", language) in addresses["text"] and BRACKWEDE_OFFICE in addresses["text"]
 
     (hours,) = chat(saturday)
-    today = datetime.now(BERLIN).date()
+    today = datetime.now(BIELEFELD.time_zone).date()
     next_saturday = today + timedelta(days=(5 - today.weekday()) % 7)
     header = hours["text"].split("\n")[0]
-    assert phrases().weekday(5, language) in header and f"{next_saturday:%d.%m.}" in header
+    assert TEXTS.weekday(5, language) in header and f"{next_saturday:%d.%m.}" in header
 
 
 EMERGENCIES = {
@@ -61,7 +60,7 @@ EMERGENCIES = {
 def test_an_emergency_gets_the_numbers_in_the_newcomers_language_then_an_urgent_hand_over(chat, language):
     client, message = EMERGENCIES[language]
     numbers, handing_over, handover = chat(message, language_code=client)
-    assert numbers["text"] == phrases().say("emergency", language)
-    assert handing_over["text"] == phrases().say("handover", language)
+    assert numbers["text"] == TEXTS.say("emergency", language)
+    assert handing_over["text"] == TEXTS.say("handover", language)
     assert handover["custom"]["handover"]["priority"] == "urgent"
     assert handover["custom"]["handover"]["language"] == language

@@ -56,7 +56,7 @@ def test_start_up_waits_for_healthy_stores_and_migrates_once(compose):
 def test_every_variable_the_stack_or_the_code_reads_is_documented():
     used = set(VARIABLE.findall((ROOT / "docker-compose.yml").read_text(encoding="utf-8")))
     used |= set(VARIABLE.findall((ROOT / "endpoints.production.yml").read_text(encoding="utf-8")))
-    for package in ("actions", "bot", "cases", "dialogue", "knowledge", "nlu", "retention"):
+    for package in ("actions", "bot", "cases", "rasa_server", "knowledge", "nlu", "retention"):
         for module in (ROOT / package).rglob("*.py"):
             used |= set(READ_BY_CODE.findall(module.read_text(encoding="utf-8"))) - BENCH_AND_TEST_ONLY
     assert used - set(documented()) == set()
@@ -84,8 +84,8 @@ def test_rasa_gets_every_value_its_production_endpoints_need(compose):
     assert needed <= set(rasa["environment"])
     assert "endpoints.production.yml" in " ".join(rasa["command"])
     endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text(encoding="utf-8"))
-    assert endpoints["tracker_store"]["type"] == "dialogue.tracker_store.ErasingSQLTrackerStore"
-    assert endpoints["lock_store"]["type"] == "dialogue.lock_store.AtomicRedisLockStore"
+    assert endpoints["tracker_store"]["type"] == "rasa_server.tracker_store.ErasingSQLTrackerStore"
+    assert endpoints["lock_store"]["type"] == "rasa_server.lock_store.AtomicRedisLockStore"
 
 
 def test_only_the_bots_port_is_published_and_only_on_loopback_by_default(compose):
@@ -96,20 +96,20 @@ def test_only_the_bots_port_is_published_and_only_on_loopback_by_default(compose
 
 def test_rasa_and_the_action_server_answer_only_their_callers(compose):
     services = compose["services"]
-    assert services["rasa"]["command"][:3] == ["python", "-m", "dialogue.serve"]  # never an open API
+    assert services["rasa"]["command"][:3] == ["python", "-m", "rasa_server.serve"]  # never an open API
     assert services["actions"]["command"][:3] == ["python", "-m", "actions"]
     assert {"RASA_TOKEN", "ACTION_SERVER_TOKEN"} <= set(services["rasa"]["environment"])
     assert "ACTION_SERVER_TOKEN" in services["actions"]["environment"]
     assert "RASA_TOKEN" not in services["actions"]["environment"]  # it needs nothing of Rasa's API
     assert "RASA_TOKEN" in services["bot"]["environment"]
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
-    assert credentials == {"dialogue.channel.AdapterChannel": {"secret": "${RASA_TOKEN}"}}
+    assert credentials == {"rasa_server.channel.AdapterChannel": {"secret": "${RASA_TOKEN}"}}
 
 
 def test_the_images_default_command_cannot_start_an_open_api():
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     command = json.loads(re.search(r"^CMD\s+(\[.*\])$", dockerfile, re.MULTILINE).group(1))
-    assert command[:3] == ["python", "-m", "dialogue.serve"] and "--enable-api" not in command
+    assert command[:3] == ["python", "-m", "rasa_server.serve"] and "--enable-api" not in command
 
 
 def test_every_service_that_tells_newcomers_the_retention_limit_knows_it(compose):

@@ -14,7 +14,6 @@ from typing import Callable
 import pytest
 import sqlalchemy as sa
 
-from actions.phrases import phrases
 from bot.app import unavailable_note
 from bot.settings import LOCAL_ADVISOR
 from devtools.local import PROJECT_ROOT, free_port, kill, start_adapter, start_rasa, stop, wait_until_up
@@ -22,7 +21,7 @@ from devtools.scratch import scratch_store
 from tests.bot.test_component_faults import SETTLE_SECONDS
 from tests.bot.test_restart import texts_in_topic
 from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
-from tests.conftest import ACTION_TOKEN, POSTGRES_URL
+from tests.conftest import ACTION_TOKEN, POSTGRES_URL, TEXTS
 
 BRACKWEDE_OFFICE = "Germanenstraße 22"  # the Bürgerberatung Brackwede (knowledge/entries)
 
@@ -68,19 +67,19 @@ def production_stack(production_stores, action_server) -> ProductionStack:
 def test_rasa_restarted_mid_conversation_remembers_it_and_answers_the_waiting_message_once(production_stack):
     telegram, user = production_stack.bot_api, next(NEWCOMERS)
     say(telegram, user, "де зробити анмельдунг нової адреси?", "uk")
-    asked = wait_for(lambda: [m for m in sent(telegram, user) if phrases().say("district_question", "uk") in m["text"]])
+    asked = wait_for(lambda: [m for m in sent(telegram, user) if TEXTS.say("district_question", "uk") in m["text"]])
     production_stack.kill_rasa()
     say(telegram, user, "а в Brackwede?", "uk")
-    apology = unavailable_note("uk")
+    apology = unavailable_note(TEXTS, "uk")
     wait_for(lambda: [m for m in sent(telegram, user) if m["text"] == apology])
     production_stack.start_rasa_again()
 
-    district = phrases().say("district_results", "uk", district="Brackwede")
+    district = TEXTS.say("district_results", "uk", district="Brackwede")
     wait_for(lambda: [m for m in sent(telegram, user) if district in m["text"]], seconds=90)
     answered = len(sent(telegram, user))
     say(telegram, user, "де це?", "uk")  # the district chosen before the restart is still known
     where = wait_for(lambda: sent(telegram, user)[answered:])[0]["text"]
-    assert where.startswith(phrases().say("where_intro", "uk")) and BRACKWEDE_OFFICE in where
+    assert where.startswith(TEXTS.say("where_intro", "uk")) and BRACKWEDE_OFFICE in where
     time.sleep(SETTLE_SECONDS)  # anything sent twice would have arrived by now
     texts = [m["text"] for m in sent(telegram, user)]
     assert texts.count(apology) == 1 and sum(district in text for text in texts) == 1, texts
@@ -99,7 +98,7 @@ def test_rasa_restarted_mid_hand_over_loses_no_message_and_no_close(production_s
     wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "Yes, I am here. Which street?"])
     in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
     time.sleep(SETTLE_SECONDS)
-    closed = phrases().say("advisor_closed", "en")
+    closed = TEXTS.say("advisor_closed", "en")
     assert not [m for m in sent(telegram, user) if m.get("text") == closed]  # /close waits for Rasa
     production_stack.start_rasa_again()
 
@@ -111,7 +110,7 @@ def test_rasa_restarted_mid_hand_over_loses_no_message_and_no_close(production_s
     time.sleep(SETTLE_SECONDS)
     to_newcomer = [m.get("text") for m in sent(telegram, user)]
     # The advisor had the message: the newcomer is not told that Lotse cannot answer.
-    assert unavailable_note("en") not in to_newcomer
+    assert unavailable_note(TEXTS, "en") not in to_newcomer
     assert to_newcomer.count("Yes, I am here. Which street?") == 1 and to_newcomer.count(closed) == 1
     assert texts_in_topic(telegram, thread).count("Are you there? It is about my flat") == 1
 
@@ -130,9 +129,9 @@ def test_rasa_losing_its_database_connections_loses_no_message(production_stack)
     admin.dispose()
 
     say(telegram, user, "Wo ist das?")
-    where = phrases().say("where_intro", "de")
+    where = TEXTS.say("where_intro", "de")
     wait_for(lambda: [m for m in sent(telegram, user)[answered:] if m["text"].startswith(where)], seconds=60)
     time.sleep(SETTLE_SECONDS)
     after = [m["text"] for m in sent(telegram, user)[answered:]]
     assert sum(text.startswith(where) for text in after) == 1, after
-    assert after.count(unavailable_note("de")) <= 1, after
+    assert after.count(unavailable_note(TEXTS, "de")) <= 1, after

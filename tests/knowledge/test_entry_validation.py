@@ -12,7 +12,7 @@ import yaml
 
 from knowledge.entry import Translation, TranslationStatus, source_text_hash
 from knowledge.validation import InvalidEntries, load_entries
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import BIELEFELD, PROJECT_ROOT
 
 GERMAN = {
     "title": "Integrationskurse der Volkshochschule",
@@ -58,13 +58,13 @@ def problems_for(tmp_path: Path, change) -> list[str]:
     change(data)
     write_entry(tmp_path, data)
     with pytest.raises(InvalidEntries) as raised:
-        load_entries(tmp_path)
+        load_entries(tmp_path, BIELEFELD.district_names)
     return [str(p) for p in raised.value.problems]
 
 
 def test_a_valid_entry_loads_with_its_hours_and_translations(tmp_path):
     write_entry(tmp_path, VALID)
-    (entry,) = load_entries(tmp_path)
+    (entry,) = load_entries(tmp_path, BIELEFELD.district_names)
     assert entry.topics == ("language_course",)
     assert [(i.weekday, f"{i.opens:%H:%M}") for i in entry.opening_hours] == [("mon", "08:00"), ("mon", "13:00"), ("tue", "08:00")]
     assert entry.translation_status("ar") is TranslationStatus.CURRENT
@@ -76,7 +76,7 @@ def test_a_translation_becomes_outdated_when_the_german_text_changes(tmp_path):
     data = copy.deepcopy(VALID)
     data["translations"]["de"]["summary"] = "Deutschkurse, jetzt auch am Abend."
     write_entry(tmp_path, data)
-    (entry,) = load_entries(tmp_path)
+    (entry,) = load_entries(tmp_path, BIELEFELD.district_names)
     assert entry.translation_status("ar") is TranslationStatus.OUTDATED
     assert entry.translation_status("de") is TranslationStatus.CURRENT
 
@@ -123,7 +123,7 @@ def test_opening_hours_across_midnight_are_valid_but_may_not_overlap_the_next(tm
     data = copy.deepcopy(VALID)
     data["opening_hours"] = [{"days": ["fri"], "opens": "22:00", "closes": "02:00"}]
     write_entry(tmp_path, data)
-    (entry,) = load_entries(tmp_path)
+    (entry,) = load_entries(tmp_path, BIELEFELD.district_names)
     assert entry.opening_hours[0].crosses_midnight
 
 
@@ -131,7 +131,7 @@ def test_malformed_yaml_is_reported_with_its_line_and_nothing_is_loaded(tmp_path
     write_entry(tmp_path, VALID)
     (tmp_path / "broken.yml").write_text("id: broken\ntopics: [housing\nstatus: draft\n", encoding="utf-8")
     with pytest.raises(InvalidEntries) as raised:
-        load_entries(tmp_path)
+        load_entries(tmp_path, BIELEFELD.district_names)
     (problem,) = raised.value.problems
     assert problem.file.endswith("broken.yml") and problem.line >= 2 and "not valid YAML" in problem.message
 
@@ -143,7 +143,7 @@ def test_duplicate_ids_and_problems_in_several_files_are_all_reported_at_once(tm
     bad.update(id="other", topics=["nothing"])
     write_entry(tmp_path, bad)
     with pytest.raises(InvalidEntries) as raised:
-        load_entries(tmp_path)
+        load_entries(tmp_path, BIELEFELD.district_names)
     messages = [str(p) for p in raised.value.problems]
     assert any("duplicate id 'vhs-integrationskurse'" in m for m in messages)
     assert any("other.yml" in m and "'nothing'" in m for m in messages)
@@ -152,7 +152,7 @@ def test_duplicate_ids_and_problems_in_several_files_are_all_reported_at_once(tm
 def test_a_file_that_is_not_utf8_is_rejected_with_a_hint(tmp_path):
     (tmp_path / "latin1.yml").write_bytes("organisation: Bürgerberatung\n".encode("latin-1"))
     with pytest.raises(InvalidEntries, match="not UTF-8 text"):
-        load_entries(tmp_path)
+        load_entries(tmp_path, BIELEFELD.district_names)
 
 
 def test_cli_validate_reports_every_problem_and_exits_non_zero(tmp_path):
@@ -178,5 +178,5 @@ def test_letter_direction_marks_in_arabic_text_are_allowed(tmp_path):
     data = copy.deepcopy(VALID)
     data["translations"]["ar"]["summary"] = "اتصل على \u200e0521 000000\u200e من الساعة 8"
     write_entry(tmp_path, data)
-    (entry,) = load_entries(tmp_path)
+    (entry,) = load_entries(tmp_path, BIELEFELD.district_names)
     assert "\u200e" in entry.translations["ar"].summary

@@ -17,14 +17,14 @@ from knowledge.entry import TranslationStatus
 from knowledge.report import build_report, html_page, terminal_table
 from knowledge.scaffold import new_entry
 from knowledge.validation import InvalidEntries, load_entries
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import BIELEFELD, PROJECT_ROOT
 from tests.knowledge.test_entry_validation import VALID, write_entry
 
 
 def report_for(tmp_path, *documents, today=date(2026, 11, 22)):
     for document in documents:
         write_entry(tmp_path, document)
-    return {r.id: r for r in build_report(load_entries(tmp_path), today)}
+    return {r.id: r for r in build_report(load_entries(tmp_path, BIELEFELD.district_names), today)}
 
 
 def test_a_german_edit_marks_the_translations_outdated_and_missing_ones_are_listed(tmp_path):
@@ -78,7 +78,7 @@ def test_a_new_entry_is_a_commented_form_that_validate_walks_the_coordinator_thr
     text = path.read_text(encoding="utf-8")
     assert text.count("\n#") > 20 and "id: jobcenter-mitte" in text
     with pytest.raises(InvalidEntries) as raised:
-        load_entries(tmp_path)
+        load_entries(tmp_path, BIELEFELD.district_names)
     messages = "\n".join(map(str, raised.value.problems))
     assert "'translations.de.title' is missing" in messages and "'organisation' is missing" in messages
 
@@ -86,7 +86,7 @@ def test_a_new_entry_is_a_commented_form_that_validate_walks_the_coordinator_thr
     data["organisation"] = "Jobcenter"
     data["translations"]["de"].update(title="Jobcenter Mitte", summary="Bürgergeld und Arbeitssuche.")
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    (entry,) = load_entries(tmp_path)
+    (entry,) = load_entries(tmp_path, BIELEFELD.district_names)
     assert entry.status == "draft" and entry.address.city == "Bielefeld" and not entry.verified
 
 

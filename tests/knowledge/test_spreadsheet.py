@@ -15,11 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from knowledge.entry import BIELEFELD_DISTRICTS, LANGUAGES, TOPICS, WEEKDAYS
+from knowledge.entry import WEEKDAYS
 from knowledge.spreadsheet import COLUMNS, export_csv, guard_cell, import_csv, unguard_cell
 from knowledge.validation import InvalidEntries, load_entries
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import BIELEFELD, PROJECT_ROOT
 from tests.knowledge.test_entry_validation import VALID, write_entry
+from texts import ENTRY_TOPICS, LANGUAGES
 
 ARABIC = "ابتثجحخدذرسشصضطظعغفقكلمنهويءآأإىة"
 DARI = "پچژگکیۀ" + ARABIC
@@ -54,10 +55,10 @@ def documents(draw) -> dict:
     document = {
         "id": draw(st.from_regex(r"[a-z][a-z0-9]{0,10}(-[a-z0-9]{1,6})?", fullmatch=True)),
         "status": draw(st.sampled_from(["draft", "published", "archived"])),
-        "topics": draw(st.lists(st.sampled_from(TOPICS), min_size=1, max_size=3, unique=True)),
+        "topics": draw(st.lists(st.sampled_from(ENTRY_TOPICS), min_size=1, max_size=3, unique=True)),
         "organisation": draw(text(LATIN)),
         "address": {"street": draw(text(LATIN, 40)), "postcode": "33602", "city": "Bielefeld",
-                    "district": draw(st.sampled_from(BIELEFELD_DISTRICTS))},
+                    "district": draw(st.sampled_from(BIELEFELD.district_names))},
         "geo": draw(st.none() | st.fixed_dictionaries({"lat": st.floats(51.9, 52.1), "lon": st.floats(8.3, 8.7)})),
         "opening_hours": draw(hours),
         "appointment_required": draw(st.sampled_from([True, False, None])),
@@ -84,10 +85,10 @@ def test_export_then_import_gives_back_identical_entries(entries, separator, bom
         source.mkdir()
         for document in entries:
             write_entry(source, document)
-        export_csv(source, sheet)
+        export_csv(source, sheet, BIELEFELD.district_names)
         resave_as_spreadsheet(sheet, separator, bom)
-        import_csv(sheet, target)
-        assert load_entries(target) == load_entries(source)
+        import_csv(sheet, target, BIELEFELD.district_names)
+        assert load_entries(target, BIELEFELD.district_names) == load_entries(source, BIELEFELD.district_names)
 
 
 def resave_as_spreadsheet(sheet: Path, separator: str, bom: bool) -> None:
@@ -107,7 +108,7 @@ def exported(tmp_path: Path, *documents: dict) -> tuple[Path, Path]:
     for document in documents:
         write_entry(entries, document)
     sheet = tmp_path / "entries.csv"
-    export_csv(entries, sheet)
+    export_csv(entries, sheet, BIELEFELD.district_names)
     return entries, sheet
 
 
@@ -137,9 +138,9 @@ def test_an_edit_in_the_spreadsheet_reaches_the_entry_file_and_other_files_stay_
     untouched.write_text("# a coordinator's comment\n" + untouched.read_text(encoding="utf-8"), encoding="utf-8")
     edit_cells(sheet, {("vhs-integrationskurse", "translations.uk.title"): "Інтеграційні курси VHS",
                        ("vhs-integrationskurse", "opening_hours"): "mon-fri 08:00-12:00"})
-    result = import_csv(sheet, entries)
+    result = import_csv(sheet, entries, BIELEFELD.district_names)
     assert (result.written, result.unchanged) == (1, 1)
-    entry = next(e for e in load_entries(entries) if e.id == "vhs-integrationskurse")
+    entry = next(e for e in load_entries(entries, BIELEFELD.district_names) if e.id == "vhs-integrationskurse")
     assert entry.translations["uk"].title == "Інтеграційні курси VHS"
     assert [i.weekday for i in entry.opening_hours] == list(WEEKDAYS[:5])
     assert untouched.read_text(encoding="utf-8").startswith("# a coordinator's comment")
@@ -150,8 +151,8 @@ def test_what_german_spreadsheet_programs_make_of_dates_numbers_and_yes_no_is_un
     edit_cells(sheet, {("vhs-integrationskurse", "last_verified"): "01.11.2026",
                        ("vhs-integrationskurse", "geo.lat"): "52,0211", ("vhs-integrationskurse", "geo.lon"): "8,5325",
                        ("vhs-integrationskurse", "appointment_required"): "WAHR"})
-    import_csv(sheet, entries)
-    (entry,) = load_entries(entries)
+    import_csv(sheet, entries, BIELEFELD.district_names)
+    (entry,) = load_entries(entries, BIELEFELD.district_names)
     assert entry.last_verified == date(2026, 11, 1)
     assert (entry.geo.lat, entry.geo.lon, entry.appointment_required) == (52.0211, 8.5325, True)
 
@@ -166,7 +167,7 @@ def test_one_bad_row_rejects_the_whole_file_naming_the_line_and_writes_nothing(t
         next(line for line in sheet.read_text(encoding="utf-8-sig").splitlines() if line.startswith("vhs-integrationskurse,")))
     assert vhs_line > 3  # the rows above hold cells of several lines
     with pytest.raises(InvalidEntries) as raised:
-        import_csv(sheet, entries)
+        import_csv(sheet, entries, BIELEFELD.district_names)
     messages = [str(problem) for problem in raised.value.problems]
     assert any(m.startswith(f"{sheet}:{vhs_line}:") and "opening_hours line 1" in m for m in messages)
     assert any(m.startswith(f"{sheet}:2:") and "'contact.email' is not a valid e-mail address" in m for m in messages)
@@ -178,10 +179,10 @@ def test_a_sheet_with_missing_columns_or_another_encoding_is_rejected_with_a_hin
     text = sheet.read_text(encoding="utf-8-sig")
     sheet.write_text(text.replace("contact.phone,", "", 1), encoding="utf-8")
     with pytest.raises(InvalidEntries, match=r"entries.csv:1: missing columns: contact.phone"):
-        import_csv(sheet, entries)
+        import_csv(sheet, entries, BIELEFELD.district_names)
     sheet.write_text(text.replace("Volkshochschule", "Volkshochschule Münster"), encoding="cp1252", errors="replace")
     with pytest.raises(InvalidEntries, match=r"entries.csv:\d+: not UTF-8 text: save it again"):
-        import_csv(sheet, entries)
+        import_csv(sheet, entries, BIELEFELD.district_names)
 
 
 def test_cli_round_trip_keeps_arabic_dari_and_ukrainian_text(tmp_path):
@@ -216,9 +217,9 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_guarded_and_import_gives_
     assert [cell for cell in cells if cell.startswith(FORMULA_SIGNS)] == []
     assert {"'@SUM(1)", "'+1+1", "'-2+3\nKurse A1 bis B1", "''=1+1 ist schon ein Text", "'+49 521 000000"} <= set(cells)
     target = tmp_path / "imported"
-    import_csv(sheet, target)
-    assert load_entries(target) == load_entries(entries)
-    (entry,) = load_entries(target)
+    import_csv(sheet, target, BIELEFELD.district_names)
+    assert load_entries(target, BIELEFELD.district_names) == load_entries(entries, BIELEFELD.district_names)
+    (entry,) = load_entries(target, BIELEFELD.district_names)
     assert entry.organisation.startswith("=HYPERLINK(") and entry.contact.phone == "+49 521 000000"
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from devtools.scratch import migrated
 from knowledge.store import last_sync, load_stored_entries, sync
 from knowledge.validation import InvalidEntries
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import BIELEFELD, PROJECT_ROOT
 from tests.knowledge.test_entry_validation import VALID, write_entry
 
 
@@ -35,7 +35,7 @@ def engine(store_url):
 def test_sync_loads_the_entries_and_the_bot_reads_the_published_ones(engine, tmp_path):
     write_entry(tmp_path, published("vhs"))
     write_entry(tmp_path, VALID)  # a draft
-    result = sync(engine, tmp_path)
+    result = sync(engine, tmp_path, BIELEFELD.district_names)
     assert (result.added, result.updated, result.removed) == (2, 0, 0)
     (entry,) = load_stored_entries(engine)
     assert entry.id == "vhs" and entry.verified and entry.last_verified.isoformat() == "2026-11-01"
@@ -45,32 +45,32 @@ def test_sync_loads_the_entries_and_the_bot_reads_the_published_ones(engine, tmp
 
 def test_sync_twice_changes_nothing(engine, tmp_path):
     write_entry(tmp_path, published("vhs"))
-    sync(engine, tmp_path)
-    again = sync(engine, tmp_path)
+    sync(engine, tmp_path, BIELEFELD.district_names)
+    again = sync(engine, tmp_path, BIELEFELD.district_names)
     assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 1)
 
 
 def test_sync_updates_edited_entries_and_removes_deleted_ones(engine, tmp_path):
     write_entry(tmp_path, published("vhs"))
     old = write_entry(tmp_path, published("old-office"))
-    sync(engine, tmp_path)
+    sync(engine, tmp_path, BIELEFELD.district_names)
     write_entry(tmp_path, published("vhs", title="Integrationskurse (neu)"))
     old.unlink()
-    result = sync(engine, tmp_path)
+    result = sync(engine, tmp_path, BIELEFELD.district_names)
     assert (result.updated, result.removed) == (1, 1)
     assert [e.translations["de"].title for e in load_stored_entries(engine)] == ["Integrationskurse (neu)"]
 
 
 def test_one_bad_file_writes_nothing_and_the_previous_entries_stay(engine, tmp_path):
     write_entry(tmp_path, published("vhs"))
-    sync(engine, tmp_path)
+    sync(engine, tmp_path, BIELEFELD.district_names)
     synced_before = last_sync(engine)
     write_entry(tmp_path, published("new-office"))
     broken = published("broken")
     broken["contact"]["phone"] = "ring us"
     write_entry(tmp_path, broken)
     with pytest.raises(InvalidEntries, match="broken.yml"):
-        sync(engine, tmp_path)
+        sync(engine, tmp_path, BIELEFELD.district_names)
     assert [e.id for e in load_stored_entries(engine)] == ["vhs"]
     assert last_sync(engine) == synced_before
 

@@ -16,7 +16,7 @@ import yaml
 from devtools.scratch import migrated
 from knowledge.store import last_sync, load_stored_entries
 from knowledge.validation import InvalidEntries, load_entries
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import BIELEFELD, PROJECT_ROOT
 from tests.knowledge.test_entry_validation import VALID, _translated, write_entry
 
 ALIAS_BOMB = """\
@@ -69,6 +69,6 @@ def test_any_alias_is_refused_at_its_line_even_in_an_otherwise_valid_entry(tmp_p
     path = write_entry(tmp_path, data)  # PyYAML writes the shared keywords as an anchor and an alias
     alias_line = 1 + next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()) if "*id001" in line)
     with pytest.raises(InvalidEntries) as raised:
-        load_entries(tmp_path)
+        load_entries(tmp_path, BIELEFELD.district_names)
     (problem,) = raised.value.problems
     assert (problem.file, problem.line) == (str(path), alias_line) and "'*id001'" in problem.message

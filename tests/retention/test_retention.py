@@ -19,6 +19,7 @@ from devtools.scratch import migrated
 from knowledge.answers import GivenAnswer, Tally, answer_statistics, log_answer, rate_answer
 from retention.__main__ import main, serve
 from retention.job import WeeklyCount, apply_retention, weekly_counts
+from tests.conftest import BIELEFELD
 
 NOW = datetime(2026, 5, 5, 1, 30, tzinfo=timezone.utc)
 MONDAY = date(2026, 2, 2)  # of the week that straddles the limit
@@ -67,11 +68,11 @@ def test_old_answers_leave_only_their_weekly_counts_which_add_up_over_the_nightl
     answered(engine, MONDAY + 2 * DAY, helpful=True)  # on the limit: one more night
     answered(engine, NOW.date(), topic="work", language="ar")
 
-    assert apply_retention(engine, NOW).answers == 3
+    assert apply_retention(engine, NOW, BIELEFELD.time_zone).answers == 3
     assert answer_statistics(engine).by_topic_and_language == {("housing", "uk"): Tally(1, 1, 0),
                                                                ("work", "ar"): Tally(1, 0, 0)}
-    assert apply_retention(engine, NOW + DAY).answers == 1
-    assert apply_retention(engine, NOW + DAY).answers == 0
+    assert apply_retention(engine, NOW + DAY, BIELEFELD.time_zone).answers == 1
+    assert apply_retention(engine, NOW + DAY, BIELEFELD.time_zone).answers == 0
     assert answer_statistics(engine).by_topic_and_language == {("work", "ar"): Tally(1, 0, 0)}
     assert weekly_counts(engine) == [WeeklyCount(MONDAY, "housing", "uk", None, "answer", 3, 1, 1),
                                      WeeklyCount(MONDAY, "housing", "uk", "Mitte", "answer", 1, 1, 0)]
@@ -90,7 +91,7 @@ def test_an_old_closed_case_goes_with_its_messages_and_is_counted_but_cases_stil
     mirrored(engine, still_open, 3, NOW - DAY)
     mirrored(engine, recently_closed, 4, NOW - 9 * DAY)
 
-    result = apply_retention(engine, NOW)
+    result = apply_retention(engine, NOW, BIELEFELD.time_zone)
 
     assert (result.closed_cases, result.mirrored_messages) == (1, 2)
     assert [c.id for c in CaseStore(engine).queue()] == [still_open, claimed]
@@ -106,14 +107,14 @@ def test_handled_telegram_updates_go_after_two_days_and_unhandled_ones_after_the
     received(engine, 3, NOW - 3 * DAY, processed_at=None)
     received(engine, 4, NOW - 91 * DAY, processed_at=None)
 
-    assert apply_retention(engine, NOW).telegram_updates == 2
+    assert apply_retention(engine, NOW, BIELEFELD.time_zone).telegram_updates == 2
     cases = CaseStore(engine)
     assert cases.is_processed(2) and not cases.is_processed(1)
     assert [update["update_id"] for update in cases.unprocessed()] == [3]
 
 
 def test_rasa_events_older_than_the_limit_go_and_a_database_without_them_is_fine(engine):
-    assert apply_retention(engine, NOW).rasa_events is None
+    assert apply_retention(engine, NOW, BIELEFELD.time_zone).rasa_events is None
     events = sa.Table("events", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
                       sa.Column("sender_id", sa.String(255), nullable=False), sa.Column("type_name", sa.String(255)),
                       sa.Column("timestamp", sa.Float), sa.Column("intent_name", sa.String(255)),
@@ -124,7 +125,7 @@ def test_rasa_events_older_than_the_limit_go_and_a_database_without_them_is_fine
             {"sender_id": "old", "type_name": "user", "timestamp": (NOW - 91 * DAY).timestamp(), "data": "{}"},
             {"sender_id": "recent", "type_name": "user", "timestamp": (NOW - 89 * DAY).timestamp(), "data": "{}"}])
 
-    assert apply_retention(engine, NOW).rasa_events == 1
+    assert apply_retention(engine, NOW, BIELEFELD.time_zone).rasa_events == 1
     with engine.connect() as connection:
         assert connection.execute(sa.select(events.c.sender_id)).scalars().all() == ["recent"]
 
@@ -169,7 +170,7 @@ def test_serve_runs_at_start_then_every_night_at_half_past_three_berlin_time_acr
             raise Stopped
 
     with pytest.raises(Stopped):
-        serve(engine, 90, clock=lambda: now[0], sleep=sleep)
+        serve(engine, 90, BIELEFELD.time_zone, clock=lambda: now[0], sleep=sleep)
     runs = capsys.readouterr().out.splitlines()
     assert [line.split(",")[0] for line in runs] == ["2026-03-28 13:00 CET", "2026-03-29 03:30 CEST"]
     assert all("answers 1," in line for line in runs)
@@ -192,7 +193,7 @@ def test_serve_survives_a_night_the_database_is_away_and_deletes_once_it_is_back
             raise Stopped
 
     with pytest.raises(Stopped):
-        serve(engine, 90, clock=lambda: now[0], sleep=sleep)
+        serve(engine, 90, BIELEFELD.time_zone, clock=lambda: now[0], sleep=sleep)
     assert "answers 1," in capsys.readouterr().out
     engine.dispose()
 
@@ -204,8 +205,8 @@ def test_the_forum_topics_of_deleted_cases_are_left_for_the_adapter_to_delete_in
     store = CaseStore(engine)
     for case_id, thread in ((old, 501), (recent, 502), (still_open, 503)):
         store.set_thread(case_id, thread)
-    apply_retention(engine, NOW)
-    apply_retention(engine, NOW + DAY)  # queued once, however many nights it waits
+    apply_retention(engine, NOW, BIELEFELD.time_zone)
+    apply_retention(engine, NOW + DAY, BIELEFELD.time_zone)  # queued once, however many nights it waits
     assert store.topics_to_delete() == [501]
     store.topic_deleted(501)
     assert store.topics_to_delete() == []

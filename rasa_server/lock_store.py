@@ -22,7 +22,7 @@ Result = TypeVar("Result")
 
 class AtomicRedisLockStore(RedisLockStore):
     """Configured like Rasa's `redis` lock store (endpoints.production.yml), with
-    `type: dialogue.lock_store.AtomicRedisLockStore`."""
+    `type: rasa_server.lock_store.AtomicRedisLockStore`."""
 
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         super().__init__(host=endpoint_config.url, **endpoint_config.kwargs)

@@ -1,4 +1,4 @@
-"""Rasa's SQL tracker store as Lotse runs it in production (dialogue/tracker_store.py), on
+"""Rasa's SQL tracker store as Lotse runs it in production (rasa_server/tracker_store.py), on
 SQLite and on the machine's PostgreSQL: `/delete` leaves nothing of a conversation, a
 conversation that goes on stores each event once, and one that could not be read fails the
 message (which the adapter keeps and retries) instead of being started afresh."""
@@ -16,7 +16,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from dialogue.tracker_store import ErasingSQLTrackerStore
+from rasa_server.tracker_store import ErasingSQLTrackerStore
 from tests.conftest import PROJECT_ROOT
 
 DOMAIN = Domain.load(PROJECT_ROOT / "domain.yml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.serve import rasa_arguments
+from rasa_server.serve import rasa_arguments
 
 
 def test_without_a_token_rasa_does_not_start_and_says_which_variable_is_missing():

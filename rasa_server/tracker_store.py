@@ -44,7 +44,7 @@ CACHED_CONVERSATIONS = 1000
 
 class ErasingSQLTrackerStore(SQLTrackerStore):
     """Configured like Rasa's `SQL` tracker store (endpoints.production.yml), with
-    `type: dialogue.tracker_store.ErasingSQLTrackerStore`."""
+    `type: rasa_server.tracker_store.ErasingSQLTrackerStore`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

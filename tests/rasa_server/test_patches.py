@@ -5,10 +5,11 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-import nlu.components  # noqa: F401  (installs the patch, as loading the model does)
+from rasa_server.patches import install_patches
 
 
 def test_valid_action_results_pass_and_malformed_ones_are_still_rejected():
+    install_patches()
     action = RemoteAction("action_answer_topic", EndpointConfig("http://localhost:5055/webhook"))
     assert action._validate_action_result(
         {"events": [{"event": "slot", "name": "topic", "value": "work"}], "responses": [{"text": "hi"}]})

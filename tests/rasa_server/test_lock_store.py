@@ -11,7 +11,7 @@ import pytest
 import redis
 from rasa.utils.endpoints import EndpointConfig
 
-from dialogue.lock_store import AtomicRedisLockStore
+from rasa_server.lock_store import AtomicRedisLockStore
 
 REPLICAS = 8
 

@@ -35,7 +35,7 @@ ERASE_PAUSES = (0.5, 1.0, 0.0)  # seconds after each failed try
 
 
 class AdapterChannel(RestInput):
-    """In credentials.yml: `dialogue.channel.AdapterChannel: {secret: ${RASA_TOKEN}}`."""
+    """In credentials.yml: `rasa_server.channel.AdapterChannel: {secret: ${RASA_TOKEN}}`."""
 
     def __init__(self, secret: str) -> None:
         self._secret = secret
@@ -48,7 +48,7 @@ class AdapterChannel(RestInput):
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "AdapterChannel":
         secret = str((credentials or {}).get("secret") or "")
         if not secret:
-            raise RasaException("credentials.yml: dialogue.channel.AdapterChannel needs a `secret` (RASA_TOKEN)")
+            raise RasaException("credentials.yml: rasa_server.channel.AdapterChannel needs a `secret` (RASA_TOKEN)")
         return cls(secret)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
@@ -86,7 +86,7 @@ class AdapterChannel(RestInput):
 
 async def erase(agent: Any, sender: str) -> bool:
     """Replaces the conversation with none, as Rasa's `PUT …/tracker/events []` does (the
-    production store, dialogue/tracker_store.py, then deletes every stored session); tried
+    production store, rasa_server/tracker_store.py, then deletes every stored session); tried
     three times, since a newcomer who asked must not be told "deleted" when it was not."""
     for pause in ERASE_PAUSES:
         try:

@@ -1,0 +1,18 @@
+"""Lotse's languages, topics and phrase tables: which languages it speaks, which topics it
+answers, and every sentence it says to newcomers (newcomers.yml) and to advisors
+(advisors.yml). It depends on nothing else of Lotse's, so the adapter, the action server,
+the knowledge base and the NLU all take these from here."""
+
+from texts.languages import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    RIGHT_TO_LEFT,
+    language_from_client_code,
+    serving_language,
+)
+from texts.phrases import Phrases, advisor_texts, newcomer_texts, privacy_notice
+from texts.topics import ENTRY_TOPICS, GENERAL, TOPICS
+
+__all__ = ["DEFAULT_LANGUAGE", "ENTRY_TOPICS", "GENERAL", "LANGUAGES", "RIGHT_TO_LEFT", "TOPICS", "Phrases",
+           "advisor_texts", "language_from_client_code", "newcomer_texts", "privacy_notice",
+           "serving_language"]
