@@ -16,6 +16,7 @@ RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 
 COPY db/ db/
 COPY cities/ cities/
+COPY configuration/ configuration/
 COPY texts/ texts/
 COPY nlu/ nlu/
 COPY knowledge/ knowledge/

@@ -14,12 +14,15 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test install train validate nlu-report bench bench-load audit lock clean
+.PHONY: run test test-fast install train validate nlu-report bench bench-load audit lock clean
 
 run: $(MODEL)  ## start Lotse: action server, Rasa's REST channel on :5005, a chat in this terminal
 	$(PY) -m db migrate
 	$(PY) -m knowledge sync
 	$(PY) -m devtools.local
+
+test-fast: $(INSTALLED)  ## the tests that need no model, server, database server or browser (under a minute)
+	$(PY) -m pytest -q -m "not (model or stack or postgres or redis or browser or rasa)"
 
 test: $(MODEL) $(BROWSER)  ## install, train if needed, run every test
 	$(VENV)/bin/pip check

@@ -19,7 +19,6 @@ import argparse
 import hmac
 import json
 import logging
-import os
 import zlib
 from typing import Sequence
 
@@ -31,10 +30,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import Resources, all_actions
-from cities import configured_city
+from actions.settings import ActionServerSettings
+from cities import City, configured_city
+from configuration import ConfigurationError, Environment, SharedSettings
 from db import open_current
 from knowledge.search import KnowledgeBase
-from retention.limits import configured_days
 from texts import newcomer_texts
 
 logger = logging.getLogger("actions")
@@ -82,25 +82,26 @@ def action_server(token: str, actions: Sequence[Action]) -> Sanic:
     return app
 
 
-def resources_from_environment() -> Resources:
-    """The actions' collaborators; stops the process, naming what is wrong, on a database that
-    is not migrated or a city file that cannot be used."""
-    engine, city = open_current(), configured_city()
+def resources(settings: SharedSettings, city: City) -> Resources:
+    """The actions' collaborators; stops the process, naming the database and what to run,
+    when it is not migrated."""
+    engine = open_current(settings.database_url)
     return Resources(knowledge=KnowledgeBase(engine), answer_log=engine, city=city,
-                     texts=newcomer_texts().bound(city.phrase_values()), keep_days=configured_days())
+                     texts=newcomer_texts().bound(city.phrase_values()), keep_days=settings.retention_days)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m actions", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args(argv)
-    token = os.environ.get("ACTION_SERVER_TOKEN")
-    if not token:
-        raise SystemExit("ACTION_SERVER_TOKEN is not set: the action server answers only calls carrying it")
-    logging.basicConfig(level=os.environ.get("LOTSE_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = action_server(token, all_actions(resources_from_environment()))
-    app.run(os.environ.get("LOTSE_ACTIONS_HOST", "127.0.0.1"), args.port, workers=1, access_log=False)
+    try:
+        settings = ActionServerSettings.from_environment(Environment())
+        city = configured_city(settings.shared.city)
+    except ConfigurationError as problem:
+        raise SystemExit(f"The action server cannot start: {problem}") from None
+    logging.basicConfig(level=settings.shared.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = action_server(settings.token, all_actions(resources(settings.shared, city)))
+    app.run(settings.host, args.port, workers=1, access_log=False)
     return 0
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import os
 import signal
 from datetime import timedelta
 from typing import Any, Coroutine
@@ -42,6 +41,7 @@ from bot.settings import Settings
 from cases.office_hours import remind_at_openings
 from cases.store import CaseStore
 from cities import City, configured_city
+from configuration import ConfigurationError, Environment
 from db import open_current
 from knowledge.store import PROJECT_ROOT
 from texts import newcomer_texts
@@ -106,12 +106,10 @@ async def check_advisors_group(bot: Bot, chat_id: int) -> None:
 
 async def run(settings: Settings, key: bytes, city: City) -> int:
     """Serves until SIGINT or SIGTERM (exit code 0), or until a background loop dies (1)."""
-    engine = open_current()
+    engine = open_current(settings.shared.database_url)
     rasa = RasaClient(settings.rasa_url, settings.rasa_token)
     lotse = Lotse(settings, CaseStore(engine), rasa, key, city, newcomer_texts().bound(city.phrase_values()))
     application = build_application(lotse)
-    if settings.webhook_url and not settings.webhook_secret:
-        raise SystemExit("LOTSE_WEBHOOK_URL needs LOTSE_WEBHOOK_SECRET (Telegram's secret_token)")
     stop, liveness = asyncio.Event(), Liveness()
     for signum in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
@@ -158,13 +156,17 @@ async def run(settings: Settings, key: bytes, city: City) -> int:
 
 
 def main() -> int:
-    logging.basicConfig(level=os.environ.get("LOTSE_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    environment = Environment()
+    try:
+        city = configured_city(environment.text("LOTSE_CITY"))
+        settings = Settings.from_environment(environment, city)
+    except ConfigurationError as problem:
+        raise SystemExit(f"The adapter cannot start: {problem}") from None
+    logging.basicConfig(level=settings.shared.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request to Telegram is noise
-    key = pseudonym_key(PROJECT_ROOT / "var" / "pseudonym.key")
+    key = pseudonym_key(settings.pseudonym_key, PROJECT_ROOT / "var" / "pseudonym.key")
     keep_logs_private(key)  # a Telegram id's hash in the log starts its Rasa pseudonym
-    city = configured_city()
-    return asyncio.run(run(Settings.from_environment(city), key, city))
+    return asyncio.run(run(settings, key, city))
 
 
 if __name__ == "__main__":

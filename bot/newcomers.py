@@ -23,7 +23,6 @@ from telegram.ext import ContextTypes
 
 from bot.lotse import Lotse, lotse_of, send_text
 from bot.rasa_client import BotReply, RasaUnavailable
-from retention.limits import configured_days
 from texts import LANGUAGES, Phrases, advisor_texts, privacy_notice, serving_language
 
 logger = logging.getLogger(__name__)
@@ -125,7 +124,7 @@ async def converse(context: ContextTypes.DEFAULT_TYPE, update: Update, message: 
         await lotse.close_case(context.bot, case, advisor_texts().say("case_closed_by_deletion", lotse.settings.advisor_language,
                                                                 case=str(case.id)), tell_newcomer=False)
     elif case is not None and text == PRIVACY:  # paused Rasa would not answer; the notice is the same
-        await context.bot.send_message(message.chat_id, privacy_notice(lotse.texts, case.language, configured_days()))
+        await context.bot.send_message(message.chat_id, privacy_notice(lotse.texts, case.language, lotse.settings.shared.retention_days))
         return
     elif case is not None and message.from_user and message.from_user.id == user.id:
         await lotse.mirror_to_advisors(context.bot, case, message)

@@ -6,21 +6,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
-
-KEY_VARIABLE = "LOTSE_PSEUDONYM_KEY"
 
 
 def pseudonym(telegram_user_id: int, key: bytes) -> str:
     return "tg-" + hmac.new(key, str(telegram_user_id).encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def pseudonym_key(local_key_file: Path) -> bytes:
-    """LOTSE_PSEUDONYM_KEY in production; for a local try-out, a key made once and kept in
-    `local_key_file` (var/, never committed), so conversations survive a restart."""
-    configured = os.environ.get(KEY_VARIABLE)
+def pseudonym_key(configured: str | None, local_key_file: Path) -> bytes:
+    """The configured key (LOTSE_PSEUDONYM_KEY, required in production); for a local try-out,
+    a key made once and kept in `local_key_file` (var/, never committed), so conversations
+    survive a restart."""
     if configured:
         return configured.encode()
     if not local_key_file.exists():

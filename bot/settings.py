@@ -1,8 +1,10 @@
-"""The adapter's configuration, from the environment only (secrets are never in files)."""
+"""The adapter's configuration: every variable it reads, read here, typed and checked (secrets
+come only from the environment, never from files). With TELEGRAM_BOT_TOKEN it runs for real
+and refuses to start without what that needs; without, it is the local try-out against the
+fake Bot API."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,6 +12,8 @@ from telegram.constants import FloodLimit
 
 from cases.office_hours import OfficeHours
 from cities import City
+from configuration import ConfigurationError, Environment, SharedSettings
+from texts import LANGUAGES
 
 LOCAL_BOT_API = "http://127.0.0.1:8081"
 LOCAL_ADVISORS_CHAT = -1001000000001
@@ -37,54 +41,60 @@ class Settings:
     office_hours: OfficeHours  # when advisors are regularly there (LOTSE_OFFICE_HOURS, or "always")
     messages_per_second: float  # the bot's whole sending rate (Telegram: 30, more with paid broadcasts; 0: no limit)
     group_messages_per_minute: float  # in the advisors' group (Telegram: 20; 0: no limit)
+    pseudonym_key: str | None  # LOTSE_PSEUDONYM_KEY; None only in the try-out (a key kept under var/)
+    shared: SharedSettings
 
     @property
     def local(self) -> bool:
         return self.bot_api is not None
 
     @classmethod
-    def from_environment(cls, city: City) -> "Settings":
-        """Without TELEGRAM_BOT_TOKEN: the local try-out against the fake Bot API (see README)."""
-        token = os.environ.get("TELEGRAM_BOT_TOKEN")
-        bot_api = os.environ.get("LOTSE_BOT_API") or (None if token else LOCAL_BOT_API)
-        advisors = os.environ.get("LOTSE_ADVISOR_IDS", "" if token else str(LOCAL_ADVISOR))
+    def from_environment(cls, environment: Environment, city: City) -> Settings:
+        """Raises ConfigurationError naming the first variable that is missing or unusable."""
+        token = environment.text("TELEGRAM_BOT_TOKEN")
+        production = token is not None
+        advisors_chat = environment.optional_integer("LOTSE_ADVISORS_CHAT_ID")
+        if advisors_chat is None:
+            if production:
+                raise ConfigurationError("LOTSE_ADVISORS_CHAT_ID is not set: with TELEGRAM_BOT_TOKEN the adapter "
+                                         "needs the id of the advisors' forum group (it starts with -100)")
+            advisors_chat = LOCAL_ADVISORS_CHAT
+        if advisors_chat >= 0:
+            raise ConfigurationError(f"LOTSE_ADVISORS_CHAT_ID={advisors_chat}: must be a group's id, which is "
+                                     "negative (a supergroup's starts with -100)")
+        webhook_url, webhook_secret = environment.url("LOTSE_WEBHOOK_URL"), environment.text("LOTSE_WEBHOOK_SECRET")
+        if webhook_url and not webhook_secret:
+            raise ConfigurationError("LOTSE_WEBHOOK_SECRET is not set: LOTSE_WEBHOOK_URL needs it (Telegram's "
+                                     "secret_token, so that only Telegram can post updates)")
+        pseudonym_key = environment.text("LOTSE_PSEUDONYM_KEY")
+        if production and pseudonym_key is None:
+            raise ConfigurationError("LOTSE_PSEUDONYM_KEY is not set: with TELEGRAM_BOT_TOKEN the pseudonyms need a "
+                                     "secret key of their own (python3 -c \"import secrets; print(secrets.token_hex(32))\")")
         return cls(
             token=token or LOCAL_TOKEN,
-            bot_api=bot_api,
-            rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
-            rasa_token=_required("RASA_TOKEN", "the secret of Rasa's API and of its channel for the adapter"),
-            advisors_chat=int(os.environ.get("LOTSE_ADVISORS_CHAT_ID", LOCAL_ADVISORS_CHAT if not token else 0)),
-            advisor_ids=frozenset(int(i) for i in advisors.replace(",", " ").split()),
-            webhook_url=os.environ.get("LOTSE_WEBHOOK_URL") or None,
-            webhook_secret=os.environ.get("LOTSE_WEBHOOK_SECRET") or None,
-            http_port=_http_port(os.environ.get("LOTSE_HTTP_PORT"), bool(os.environ.get("LOTSE_WEBHOOK_URL"))),
-            http_host=os.environ.get("LOTSE_HTTP_HOST", "127.0.0.1"),
-            advisor_language=os.environ.get("LOTSE_ADVISOR_LANGUAGE", "de"),
-            give_up_after=timedelta(seconds=float(os.environ.get("LOTSE_GIVE_UP_SECONDS", 600))),
-            retry_every=timedelta(seconds=float(os.environ.get("LOTSE_RETRY_SECONDS", 20))),
-            office_hours=_office_hours(os.environ.get("LOTSE_OFFICE_HOURS", DEFAULT_OFFICE_HOURS), city),
-            messages_per_second=float(os.environ.get("LOTSE_MAX_MESSAGES_PER_SECOND", FloodLimit.MESSAGES_PER_SECOND)),
-            group_messages_per_minute=float(os.environ.get("LOTSE_GROUP_MESSAGES_PER_MINUTE",
-                                                           FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP)),
+            bot_api=environment.url("LOTSE_BOT_API", None if production else LOCAL_BOT_API),
+            rasa_url=environment.url("RASA_URL", "http://127.0.0.1:5005") or "",
+            rasa_token=environment.required("RASA_TOKEN", "the secret of Rasa's API and of its channel for the adapter"),
+            advisors_chat=advisors_chat,
+            advisor_ids=environment.integers("LOTSE_ADVISOR_IDS", "" if production else str(LOCAL_ADVISOR)),
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
+            http_port=environment.port("LOTSE_HTTP_PORT", DEFAULT_WEBHOOK_PORT if webhook_url else None),
+            http_host=environment.text("LOTSE_HTTP_HOST", "127.0.0.1") or "127.0.0.1",
+            advisor_language=environment.choice("LOTSE_ADVISOR_LANGUAGE", "de", LANGUAGES),
+            give_up_after=timedelta(seconds=environment.number("LOTSE_GIVE_UP_SECONDS", 600)),
+            retry_every=timedelta(seconds=environment.number("LOTSE_RETRY_SECONDS", 20, minimum=0.1)),
+            office_hours=_office_hours(environment.text("LOTSE_OFFICE_HOURS", DEFAULT_OFFICE_HOURS) or "", city),
+            messages_per_second=environment.number("LOTSE_MAX_MESSAGES_PER_SECOND", FloodLimit.MESSAGES_PER_SECOND),
+            group_messages_per_minute=environment.number("LOTSE_GROUP_MESSAGES_PER_MINUTE",
+                                                         FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP),
+            pseudonym_key=pseudonym_key,
+            shared=SharedSettings.from_environment(environment),
         )
-
-
-def _required(name: str, what: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise SystemExit(f"{name} is not set: {what}")
-    return value
-
-
-def _http_port(configured: str | None, webhook: bool) -> int | None:
-    """A webhook needs the port (default 8443); polling serves its health check only when asked."""
-    if configured:
-        return int(configured)
-    return DEFAULT_WEBHOOK_PORT if webhook else None
 
 
 def _office_hours(text: str, city: City) -> OfficeHours:
     try:
         return OfficeHours.parse(text, city)
     except ValueError as problem:
-        raise SystemExit(f"LOTSE_OFFICE_HOURS: {problem}, or be \"always\"") from problem
+        raise ConfigurationError(f"LOTSE_OFFICE_HOURS={text!r}: {problem}, or be \"always\"") from None

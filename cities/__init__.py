@@ -1,11 +1,10 @@
 """The city Lotse serves, as data: its name, time zone, public holidays, districts with their
 neighbourhoods and centres, and the emergency numbers. One file per city (cities/<name>.yml,
 chosen by LOTSE_CITY, default bielefeld), loaded into one `City` that each service passes to
-whatever needs it. Depends only on the list of languages (texts)."""
+whatever needs it. Depends only on the list of languages (texts) and on configuration."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -16,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 import yaml
 
+from configuration import ConfigurationError
 from texts import LANGUAGES
 
 HERE = Path(__file__).resolve().parent
@@ -24,7 +24,7 @@ DEFAULT_CITY = "bielefeld"
 EMERGENCY_NUMBERS = ("ambulance", "police", "crisis_line", "crisis_line_2", "violence_line")
 
 
-class InvalidCity(ValueError):
+class InvalidCity(ConfigurationError):
     """A city file that cannot be used; the message names the file and the field."""
 
 
@@ -118,21 +118,22 @@ def load_city(path: Path) -> City:
                 emergency={name: str(emergency[name]) for name in EMERGENCY_NUMBERS})
 
 
-def city_file(environ: Mapping[str, str] = os.environ) -> Path:
-    """LOTSE_CITY: a city's name (a file in cities/) or the path of a city file."""
-    chosen = environ.get("LOTSE_CITY") or DEFAULT_CITY
+def city_file(chosen: str | None) -> Path:
+    """LOTSE_CITY's value: a city's name (a file in cities/) or the path of a city file."""
+    chosen = chosen or DEFAULT_CITY
     return Path(chosen) if chosen.endswith((".yml", ".yaml")) else HERE / f"{chosen}.yml"
 
 
-def configured_city(environ: Mapping[str, str] = os.environ) -> City:
-    """The city of this process; stops it with a message naming LOTSE_CITY when unusable."""
-    path = city_file(environ)
+def configured_city(chosen: str | None) -> City:
+    """The city LOTSE_CITY chose (None: the default); InvalidCity names LOTSE_CITY when it
+    cannot be used."""
+    path = city_file(chosen)
     if not path.is_file():
-        raise SystemExit(f"LOTSE_CITY={environ.get('LOTSE_CITY') or DEFAULT_CITY}: there is no city file {path}")
+        raise InvalidCity(f"LOTSE_CITY={chosen or DEFAULT_CITY}: there is no city file {path}")
     try:
         return load_city(path)
     except InvalidCity as problem:
-        raise SystemExit(f"LOTSE_CITY: {problem}") from None
+        raise InvalidCity(f"LOTSE_CITY: {problem}") from None
 
 
 def city_named(name: str) -> City:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from configuration import ConfigurationError, Environment, SharedSettings
 from db.engine import connect
 from db.schema import SchemaNotCurrent, migrate, newest_revision, require_current_schema
 
@@ -13,7 +14,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m db", description=__doc__)
     parser.add_argument("command", choices=["migrate", "check"])
     args = parser.parse_args()
-    engine = connect()
+    try:
+        engine = connect(SharedSettings.from_environment(Environment()).database_url)
+    except ConfigurationError as problem:
+        raise SystemExit(str(problem)) from None
     try:
         if args.command == "migrate":
             migrate(engine)

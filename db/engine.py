@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
@@ -17,14 +16,14 @@ POSTGRES_CONNECT_SECONDS = 5
 POSTGRES_STATEMENT_MILLISECONDS = 15_000
 
 
-def database_url(environ: Mapping[str, str] = os.environ) -> str:
-    """DATABASE_URL, else a SQLite file under var/ (the embedded try-out)."""
-    return environ.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'var' / 'lotse.db'}"
+def database_url(configured: str | None) -> str:
+    """The configured URL (DATABASE_URL), else a SQLite file under var/ (the embedded try-out)."""
+    return configured or f"sqlite:///{PROJECT_ROOT / 'var' / 'lotse.db'}"
 
 
-def connect(url: str | None = None) -> Engine:
-    """An engine on `url` (default: `database_url()`); it neither creates nor migrates tables."""
-    url = url or database_url()
+def connect(url: str | None) -> Engine:
+    """An engine on `url` (None: the embedded SQLite); it neither creates nor migrates tables."""
+    url = database_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     # hide_parameters: a failed statement's error would show the values, e.g. a stored Telegram update

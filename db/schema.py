@@ -48,7 +48,7 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_current(url: str | None = None) -> Engine:
+def open_current(url: str | None) -> Engine:
     """An engine for a service: stops the process with SchemaNotCurrent's message (naming the
     database and what to run) unless the schema is current."""
     engine = connect(url)

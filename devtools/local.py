@@ -27,7 +27,7 @@ import httpx
 import yaml
 
 from bot.rasa_client import CHANNEL, SECRET_HEADER
-from db import connect, database_url, migrate
+from db import connect, migrate
 from devtools.terminal import chat
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +79,7 @@ def wait_until_up(url: str, servers: list[subprocess.Popen], seconds: float = 18
 def migrate_database(env: dict[str, str] | None) -> None:
     """The migrate step of the try-out: the database a server is given (DATABASE_URL in `env`,
     else the embedded default) brought to the newest schema before the server checks it."""
-    engine = connect(database_url({**os.environ, **(env or {})}))
+    engine = connect({**os.environ, **(env or {})}.get("DATABASE_URL"))
     migrate(engine)
     engine.dispose()
 

@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from cities import configured_city
-from db import database_url, open_current
+from configuration import ConfigurationError, Environment, SharedSettings
+from db import open_current
 from knowledge.answers import answer_statistics
 from knowledge.report import build_report, html_page, terminal_table
 from knowledge.scaffold import CannotScaffold, new_entry
@@ -41,15 +42,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    city = configured_city()
+    try:
+        settings = SharedSettings.from_environment(Environment())
+        city = configured_city(settings.city)
+    except ConfigurationError as problem:
+        raise SystemExit(str(problem)) from None
     args.entries = args.entries or city.entries
     districts = city.district_names
     try:
         if args.command == "validate":
             print(f"{len(load_entries(args.entries, districts))} entries in {args.entries} are valid.")
         elif args.command == "sync":
-            result = sync(open_current(), args.entries, districts)
-            print(f"synced {args.entries} into {database_url()}: {result.added} added, "
+            engine = open_current(settings.database_url)
+            result = sync(engine, args.entries, districts)
+            print(f"synced {args.entries} into {engine.url.render_as_string(hide_password=True)}: {result.added} added, "
                   f"{result.updated} updated, {result.removed} removed, {result.unchanged} unchanged.")
         elif args.command == "new":
             print(f"wrote {new_entry(args.entries, args.id)}: fill it in, then run `python -m knowledge validate`.")
@@ -61,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                   "Run `python -m knowledge sync` to publish them.")
         else:
             reports = build_report(load_entries(args.entries, districts), date.today())
-            statistics = answer_statistics(open_current())
+            statistics = answer_statistics(open_current(settings.database_url))
             print(terminal_table(reports, statistics))
             args.html.parent.mkdir(parents=True, exist_ok=True)
             args.html.write_text(html_page(reports, date.today(), statistics), encoding="utf-8")

@@ -10,23 +10,26 @@ at any level."""
 
 from __future__ import annotations
 
-import os
 import sys
 
-from rasa_server.patches import install_patches
+from configuration import ConfigurationError, Environment
 
 
-def rasa_arguments(options: list[str], token: str | None) -> list[str]:
+def rasa_arguments(options: list[str], token: str) -> list[str]:
     """The arguments of `rasa run` with the API enabled behind `token`."""
-    if not token:
-        raise SystemExit("RASA_TOKEN is not set: Rasa's HTTP API and the adapter's channel need it "
-                         "(generate one: python3 -c \"import secrets; print(secrets.token_urlsafe(32))\")")
     return ["rasa", "run", *options, "--enable-api", f"--auth-token={token}"]  # one word: a token may start with "-"
 
 
 def main() -> None:
-    sys.argv = rasa_arguments(sys.argv[1:], os.environ.get("RASA_TOKEN"))
+    try:
+        token = Environment().required("RASA_TOKEN", "Rasa's HTTP API and the adapter's channel need it (generate one: "
+                                       "python3 -c \"import secrets; print(secrets.token_urlsafe(32))\")")
+    except ConfigurationError as problem:
+        raise SystemExit(str(problem)) from None
+    sys.argv = rasa_arguments(sys.argv[1:], token)
     from rasa.__main__ import main as rasa_main  # after sys.argv: Rasa parses it
+
+    from rasa_server.patches import install_patches  # loads Rasa: only once the token is there
 
     install_patches()
     rasa_main()

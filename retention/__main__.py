@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from cities import configured_city
+from configuration import DEFAULT_RETENTION_DAYS, ConfigurationError, Environment, SharedSettings
 from db import open_current
 from retention.job import apply_retention
-from retention.limits import DEFAULT_KEEP_DAYS, configured_days, days_to_keep
 
 NIGHTLY_AT = time_of_day(3, 30)  # the city's time; exists once on every day, summer time or not
 CHECK_EVERY_SECONDS = 300.0
@@ -32,8 +32,15 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_text in (("run", "apply the limit once and say what was folded and deleted"),
                             ("serve", "apply it now and then every night at 03:30 in the city's time")):
         commands.add_parser(name, help=help_text, description=help_text).add_argument(
-            "--days", help=f"keep this many days (default: LOTSE_RETENTION_DAYS, else {DEFAULT_KEEP_DAYS})")
+            "--days", type=whole_days, help=f"keep this many days (default: LOTSE_RETENTION_DAYS, else {DEFAULT_RETENTION_DAYS})")
     return parser
+
+
+def whole_days(text: str) -> int:
+    """--days: a typo must not delete everything."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days, at least 1, not {text!r}")
+    return int(text)
 
 
 def next_run(after: datetime, time_zone: ZoneInfo) -> datetime:
@@ -72,8 +79,13 @@ def _now() -> datetime:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    days = days_to_keep(args.days, "--days") if args.days is not None else configured_days()
-    engine, time_zone = open_current(), configured_city().time_zone
+    try:
+        settings = SharedSettings.from_environment(Environment())
+        time_zone = configured_city(settings.city).time_zone
+    except ConfigurationError as problem:
+        raise SystemExit(f"The retention job cannot start: {problem}") from None
+    days = settings.retention_days if args.days is None else args.days
+    engine = open_current(settings.database_url)
     if args.command == "run":
         _run_once(engine, days, time_zone, _now())
     else:

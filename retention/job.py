@@ -32,9 +32,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Delete
 
 from cases.store import CaseRow, InboxRow, MirrorRow, TopicToDeleteRow, _utc
+from configuration import DEFAULT_RETENTION_DAYS
 from db import Base, one_at_a_time
 from knowledge.answers import AnswerRow
-from retention.limits import DEFAULT_KEEP_DAYS, INBOX_KEEP
+from retention.limits import INBOX_KEEP
 
 RETENTION_LOCK = 0x4C6F74736552  # any fixed number, other than db.schema's MIGRATION_LOCK
 NO_TOPIC = "-"  # a hand-over before the newcomer named a topic
@@ -95,7 +96,7 @@ class RetentionResult:
 
 
 def apply_retention(engine: Engine, now: datetime, time_zone: ZoneInfo,
-                    keep_days: int = DEFAULT_KEEP_DAYS) -> RetentionResult:
+                    keep_days: int = DEFAULT_RETENTION_DAYS) -> RetentionResult:
     """Folds answers and closed cases older than `keep_days` into the weekly counts and deletes
     them, with mirrored messages, Telegram updates and Rasa events past their limits. Open and
     claimed cases stay however old: an advisor still works on them (their old mirrored

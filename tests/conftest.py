@@ -29,6 +29,29 @@ PILOT_ENTRIES = BIELEFELD.entries
 TEXTS = newcomer_texts().bound(BIELEFELD.phrase_values())  # what newcomers in Bielefeld are told
 
 
+# What a fixture needs, as markers (pyproject.toml): every test using it, directly or through
+# another fixture, gets them, so `-m "not stack"` and the like select by what is really needed.
+NEEDS = {
+    "agent": ("model", "stack"),  # the model in-process, talking to a running action server
+    "action_server": ("stack",),
+    "lotse_stack": ("model", "stack"),
+    "production_stores": ("postgres", "redis"),
+    "production_stack": ("model", "stack"),  # tests/deployment: Rasa as deployed
+    "two_replicas": ("model", "stack"),
+    "browser": ("browser",),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture, marks in NEEDS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                for mark in marks:
+                    item.add_marker(mark)
+        if getattr(item, "callspec", None) and item.callspec.params.get("store_url") == "postgresql":
+            item.add_marker("postgres")
+
+
 # Store tests run on SQLite and on the machine's PostgreSQL (127.0.0.1:5432, trust auth,
 # database `test`), each test in a schema of its own.
 POSTGRES_URL = os.environ.get("LOTSE_TEST_POSTGRES_URL", LOCAL_POSTGRES)

@@ -25,6 +25,7 @@ def _examples(path: Path) -> dict[str, str]:
     return examples
 
 
+@pytest.mark.rasa
 def test_rasa_data_validate_passes_without_warnings():
     rasa = Path(sys.executable).with_name("rasa")
     result = subprocess.run(

@@ -102,6 +102,6 @@ def test_a_city_file_that_cannot_be_used_is_refused_naming_it(tmp_path):
                       encoding="utf-8")
     with pytest.raises(InvalidCity, match="broken.yml: 'time_zone' 'Europe/Nowhere' is not an IANA time zone"):
         load_city(broken)
-    with pytest.raises(SystemExit, match="LOTSE_CITY=atlantis: there is no city file"):
-        configured_city({"LOTSE_CITY": "atlantis"})
-    assert configured_city({}).name == "Bielefeld"
+    with pytest.raises(InvalidCity, match="LOTSE_CITY=atlantis: there is no city file"):
+        configured_city("atlantis")
+    assert configured_city(None).name == "Bielefeld"

@@ -5,14 +5,16 @@ this file needs no model (the database package depends on nothing above it)."""
 
 from alembic import context
 
-from db.engine import connect, database_url
+from configuration import Environment, SharedSettings
+from db.engine import connect
 from db.locks import one_at_a_time
 from db.schema import MIGRATION_LOCK
 
 connection = context.config.attributes.get("connection")
 
 if connection is None:
-    with connect(context.config.get_main_option("sqlalchemy.url") or database_url()).begin() as connection:
+    configured = SharedSettings.from_environment(Environment()).database_url
+    with connect(context.config.get_main_option("sqlalchemy.url") or configured).begin() as connection:
         one_at_a_time(connection, MIGRATION_LOCK)  # as db.migrate does: replicas may start meanwhile
         context.configure(connection=connection)
         context.run_migrations()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from devtools.local import free_port, kill, start_actions, start_adapter, start_lotse, stop, wait_until_up
+from tests.helpers.telegram import handled, tried
 
 
 @dataclass
@@ -19,6 +20,8 @@ class LotseStack:
     servers: list[subprocess.Popen] = field(repr=False)  # action server, Rasa, fake Bot API, adapter
     restart: callable = field(repr=False)
     restart_actions: callable = field(repr=False)
+    stack_database: str = ""  # the DATABASE_URL the stack started with
+    adapter_database: str = ""  # the running adapter's DATABASE_URL (its inbox of updates)
 
     def crash_adapter(self) -> None:
         """Kills the adapter without a chance to clean up, as a crash or power cut would."""
@@ -26,6 +29,15 @@ class LotseStack:
 
     def start_adapter_again(self, **environment: str) -> None:
         self.servers[-1] = self.restart(environment)
+        self.adapter_database = environment.get("DATABASE_URL", self.stack_database)
+
+    def handled(self, update_id: int) -> None:
+        """Waits until the adapter has handled the update to the end: all it sends for it is sent."""
+        handled(self.adapter_database, update_id)
+
+    def tried(self, update_id: int) -> None:
+        """Waits until the adapter has tried the update and failed (it will try again)."""
+        tried(self.adapter_database, update_id)
 
     def crash_actions(self) -> None:
         kill(self.servers[0])
@@ -53,7 +65,7 @@ def lotse_stack(knowledge_store) -> LotseStack:
         return actions
 
     yield LotseStack(f"http://127.0.0.1:{bot_api_port}", f"http://127.0.0.1:{tryout_port}", token, servers, restart,
-                     restart_actions)
+                     restart_actions, knowledge_store, knowledge_store)
     stop(servers)
 
 

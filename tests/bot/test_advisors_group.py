@@ -9,31 +9,18 @@ from datetime import datetime
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from cases.office_hours import OfficeHours
 from knowledge.entry import WEEKDAYS
-from tests.bot.test_telegram_flow import NEWCOMERS, deliver, in_topic, say, sent, topics, wait_for
 from tests.conftest import BIELEFELD, TEXTS
-
-
-def in_group(telegram: str, user: int, text: str, name: str = "Advisor", reply_to: dict | None = None) -> None:
-    message = {"chat": {"id": LOCAL_ADVISORS_CHAT, "type": "supergroup", "is_forum": True}, "text": text,
-               "from": {"id": user, "is_bot": False, "first_name": name},
-               "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
-    if reply_to:
-        message["reply_to_message"] = reply_to
-    deliver(telegram, {"message": message})
-
-
-def group_texts(telegram: str) -> list[str]:
-    return [m.get("text") or "" for m in sent(telegram, LOCAL_ADVISORS_CHAT)]
-
-
-def open_case(telegram: str, language_code: str, text: str) -> tuple[int, int]:
-    user, before = next(NEWCOMERS), len(topics(telegram))
-    say(telegram, user, text, language_code)
-    return user, wait_for(lambda: topics(telegram)[before:])[0]["message_thread_id"]
-
-
-def posts_in(telegram: str, thread: int) -> list[str]:
-    return [m.get("text") or "" for m in sent(telegram, LOCAL_ADVISORS_CHAT) if m.get("message_thread_id") == thread]
+from tests.helpers.telegram import (
+    deliver,
+    group_texts,
+    in_group,
+    in_topic,
+    open_case,
+    posts_in,
+    sent,
+    topics,
+    wait_for,
+)
 
 
 def test_a_case_mentions_the_advisors_speaking_its_language_or_everyone(telegram):

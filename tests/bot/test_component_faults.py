@@ -5,7 +5,6 @@ advisor's action is lost."""
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import httpx
@@ -16,11 +15,8 @@ from bot.app import unavailable_note
 from bot.settings import LOCAL_ADVISOR
 from devtools.local import free_port
 from devtools.scratch import scratch_store
-from tests.bot.test_advisors_group import open_case
-from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
 from tests.conftest import POSTGRES_URL, TEXTS
-
-SETTLE_SECONDS = 2  # anything sent twice would have arrived by then
+from tests.helpers.telegram import NEWCOMERS, in_topic, open_case, say, sent, topics, wait_for
 
 
 def inject(telegram: str, **fault) -> None:
@@ -32,12 +28,10 @@ def faults_left(telegram: str, chat_id: int) -> list[dict]:
 
 
 @pytest.mark.parametrize("status", [429, 502, 500])
-def test_telegram_stumbling_delays_the_answer_but_it_arrives_once(telegram, status):
+def test_telegram_stumbling_delays_the_answer_but_it_arrives_once(lotse_stack, telegram, status):
     user = next(NEWCOMERS)
     inject(telegram, method="sendMessage", status=status, retry_after=1, times=2, chat_id=user)
-    say(telegram, user, "Ich suche Arbeit, wer hilft mir?")
-    wait_for(lambda: sent(telegram, user))
-    time.sleep(SETTLE_SECONDS)
+    lotse_stack.handled(say(telegram, user, "Ich suche Arbeit, wer hilft mir?"))
     answers = sent(telegram, user)
     assert len(answers) == 1 and "Arbeit" in answers[0]["text"]
     assert faults_left(telegram, user) == []  # both refusals were met, and waited out
@@ -49,12 +43,11 @@ def test_while_the_action_server_is_down_a_message_is_kept_and_answered_once_it_
     lotse_stack.start_adapter_again(LOTSE_RETRY_SECONDS="1", LOTSE_GIVE_UP_SECONDS="300")
     lotse_stack.crash_actions()
     try:
-        say(telegram, user, "Ich suche eine Wohnung, wer hilft mir?")
+        question = say(telegram, user, "Ich suche eine Wohnung, wer hilft mir?")
         apology = wait_for(lambda: sent(telegram, user))[0]["text"]
         assert apology == unavailable_note(TEXTS, "de")
         lotse_stack.start_actions_again()
-        wait_for(lambda: [m for m in sent(telegram, user) if "Wohn" in m["text"]], seconds=90)
-        time.sleep(SETTLE_SECONDS)
+        lotse_stack.handled(question)
         texts = [m["text"] for m in sent(telegram, user)]
         assert texts.count(apology) == 1 and sum("Wohn" in text for text in texts) == 1, texts
     finally:
@@ -71,16 +64,15 @@ def test_an_advisors_close_while_rasa_is_away_takes_effect_once_rasa_is_back(lot
     lotse_stack.start_adapter_again(RASA_URL=f"http://127.0.0.1:{free_port()}", LOTSE_RETRY_SECONDS="1")
     try:
         in_topic(telegram, LOCAL_ADVISOR, thread, "Your appointment is on Monday.")
-        in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
+        close = in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
         wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "Your appointment is on Monday."])
-        time.sleep(SETTLE_SECONDS)  # /close cannot resume the conversation without Rasa
+        lotse_stack.tried(close)  # /close cannot resume the conversation without Rasa
         assert not [m for m in sent(telegram, user) if "closed the conversation" in (m.get("text") or "")]
     finally:
         lotse_stack.crash_adapter()
         lotse_stack.start_adapter_again(LOTSE_RETRY_SECONDS="1")
     try:
-        wait_for(lambda: [m for m in sent(telegram, user) if "closed the conversation" in (m.get("text") or "")], seconds=60)
-        time.sleep(SETTLE_SECONDS)
+        lotse_stack.handled(close)
         texts = [m.get("text") for m in sent(telegram, user)]
         assert texts.count("Your appointment is on Monday.") == 1
         assert sum("closed the conversation" in (text or "") for text in texts) == 1
@@ -109,18 +101,14 @@ def adapter_on_postgresql(lotse_stack):
 def test_a_dropped_database_connection_loses_no_message(lotse_stack, adapter_on_postgresql):
     telegram, user = lotse_stack.bot_api, next(NEWCOMERS)
     admin = sa.create_engine(POSTGRES_URL, future=True)
-    say(telegram, user, "Ich suche Arbeit, wer hilft mir?")
-    wait_for(lambda: sent(telegram, user), seconds=60)
-    time.sleep(SETTLE_SECONDS)
+    lotse_stack.handled(say(telegram, user, "Ich suche Arbeit, wer hilft mir?"))
     answered = len(sent(telegram, user))
     with admin.begin() as connection:
         cut = connection.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                                          "WHERE application_name = :name"), {"name": adapter_on_postgresql}).scalar_one()
     admin.dispose()
     assert cut >= 1  # the adapter's connections are gone
-    say(telegram, user, "Wo ist das?")
-    wait_for(lambda: sent(telegram, user)[answered:], seconds=60)
-    time.sleep(SETTLE_SECONDS)
+    lotse_stack.handled(say(telegram, user, "Wo ist das?"))
     where = TEXTS.say("where_intro", "de")
     assert [m["text"].startswith(where) for m in sent(telegram, user)[answered:]] == [True]
 

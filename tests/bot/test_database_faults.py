@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from devtools.local import free_port, wait_until_up
 from devtools.scratch import scratch_store
-from tests.bot.test_telegram_flow import NEWCOMERS, say, sent, wait_for
 from tests.conftest import POSTGRES_URL, TEXTS
+from tests.helpers.telegram import NEWCOMERS, say, sent, wait_for
 
 OUTAGE_SECONDS = 4
 QUESTION, FOLLOW_UP = "Ich suche Arbeit, wer hilft mir?", "Wo ist das?"

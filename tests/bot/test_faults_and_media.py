@@ -14,9 +14,8 @@ from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from cases.store import CaseStore, TopicToDeleteRow
 from devtools.local import free_port
 from devtools.scratch import migrated
-from tests.bot.test_advisors_group import open_case, posts_in
-from tests.bot.test_telegram_flow import NEWCOMERS, deliver, in_topic, say, sent, topics, wait_for
 from tests.conftest import TEXTS
+from tests.helpers.telegram import NEWCOMERS, deliver, in_topic, open_case, posts_in, say, sent, topics, wait_for
 
 
 def photo_from(telegram: str, user: int) -> None:

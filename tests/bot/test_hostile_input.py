@@ -11,9 +11,8 @@ from bot.newcomers import as_typed
 from bot.pseudonym import pseudonym
 from cases.store import CaseStore
 from devtools.scratch import migrated
-from tests.bot.test_advisors_group import posts_in
-from tests.bot.test_telegram_flow import NEWCOMERS, deliver, say, sent, topics, wait_for
 from tests.conftest import TEXTS
+from tests.helpers.telegram import NEWCOMERS, deliver, posts_in, say, sent, topics, wait_for
 
 
 def newcomer(user: int, language_code: str = "de") -> dict:

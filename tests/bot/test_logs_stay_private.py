@@ -9,9 +9,12 @@ import secrets
 import shutil
 import sqlite3
 
+import pytest
+
 from devtools.local import free_port, kill, start_adapter, start_lotse, stop
-from tests.bot.test_advisors_group import in_group
-from tests.bot.test_telegram_flow import deliver, sent, wait_for
+from tests.helpers.telegram import deliver, in_group, sent, wait_for
+
+pytestmark = [pytest.mark.model, pytest.mark.stack]  # starts its own servers
 
 USER = 777001
 PERSON = {"id": USER, "is_bot": False, "first_name": "Olenka", "last_name": "Kowalczuk", "username": "olenka_kw",

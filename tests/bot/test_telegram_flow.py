@@ -4,51 +4,11 @@ fake Bot API, with Rasa, the action server and the pilot knowledge store running
 
 from __future__ import annotations
 
-import itertools
-import time
-
 import httpx
 import pytest
 
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
-
-NEWCOMERS = itertools.count(500001)
-
-
-def deliver(telegram: str, update: dict) -> None:
-    httpx.post(f"{telegram}/control/updates", json=update, timeout=10).raise_for_status()
-
-
-def say(telegram: str, user: int, text: str, language_code: str = "de") -> None:
-    deliver(telegram, {"message": {"chat": {"id": user, "type": "private"}, "text": text,
-                                   "from": {"id": user, "is_bot": False, "first_name": "N", "language_code": language_code}}})
-
-
-def in_topic(telegram: str, user: int, thread: int, text: str) -> None:
-    deliver(telegram, {"message": {"chat": {"id": LOCAL_ADVISORS_CHAT, "type": "supergroup", "is_forum": True},
-                                   "message_thread_id": thread, "is_topic_message": True, "text": text,
-                                   "from": {"id": user, "is_bot": False, "first_name": "Advisor"},
-                                   **({"entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
-                                      if text.startswith("/") else {})}})
-
-
-def sent(telegram: str, chat: int) -> list[dict]:
-    return httpx.get(f"{telegram}/control/sent", params={"chat_id": chat}, timeout=10).json()
-
-
-def topics(telegram: str) -> list[dict]:
-    return httpx.get(f"{telegram}/control/topics", params={"chat_id": LOCAL_ADVISORS_CHAT}, timeout=10).json()
-
-
-def wait_for(check, seconds: float = 60):
-    """Polls until `check()` returns something truthy (the adapter works asynchronously)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError("nothing arrived in time")
+from tests.helpers.telegram import NEWCOMERS, deliver, in_topic, say, sent, topics, wait_for
 
 
 @pytest.mark.parametrize("language_code, question, office", [

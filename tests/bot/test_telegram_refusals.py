@@ -19,8 +19,7 @@ from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
 from bot.telegram_text import utf16_length
 from devtools.local import PROJECT_ROOT
 from devtools.scratch import migrated
-from tests.bot.test_advisors_group import open_case, posts_in
-from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
+from tests.helpers.telegram import NEWCOMERS, in_topic, open_case, posts_in, say, sent, topics, wait_for
 
 
 def sending(telegram: str, token: str, chat: int, text: str, **options) -> None:

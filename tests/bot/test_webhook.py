@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 
 from devtools.local import free_port, wait_until_up
-from tests.bot.test_telegram_flow import NEWCOMERS, sent, wait_for
+from tests.helpers.telegram import NEWCOMERS, sent, wait_for
 
 SECRET = "webhook-secret-for-tests"
 

@@ -3,17 +3,9 @@ person when they need one."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-
-def texts(messages: list[dict]) -> str:
-    return "\n".join(m.get("text") or "" for m in messages)
-
-
-def card_titles(message: dict) -> list[str]:
-    return re.findall(r"<b>(.*?)</b>", message["text"])
+from tests.helpers.rasa_channel import card_titles, texts
 
 
 @pytest.mark.parametrize("language_code, question, intro, expected_office", [

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from devtools.scratch import migrated
 from knowledge.answers import AnswerRow
 from tests.conftest import BIELEFELD
-from tests.conversation.test_answers import card_titles
+from tests.helpers.rasa_channel import card_titles
 
 
 def payload_entities(payload: str) -> dict:

@@ -10,6 +10,9 @@ import pytest
 
 from bot.rasa_client import CHANNEL, SECRET_HEADER
 from devtools.local import PROJECT_ROOT, free_port, start_lotse, stop
+from tests.helpers.rasa_channel import said_in, say, stored_events
+
+pytestmark = [pytest.mark.model, pytest.mark.stack]  # starts its own servers
 
 
 @pytest.fixture(scope="module", params=["in-memory", "postgresql"])
@@ -24,27 +27,6 @@ def lotse_server(request, knowledge_store):
     servers = start_lotse(rasa_port, actions_port, token, env=env, endpoints=endpoints)
     yield f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{actions_port}/webhook"
     stop(servers)
-
-
-def say(server: str, token: str, sender: str, text: str, language_code: str = "uk") -> list[dict]:
-    """One message through Rasa's channel for the adapter, as the adapter sends it."""
-    reply = httpx.post(f"{server}{CHANNEL}", timeout=60, headers={SECRET_HEADER: token},
-                          json={"sender": sender, "message": text, "metadata": {"language_code": language_code}})
-    reply.raise_for_status()
-    return reply.json()
-
-
-def stored_events(server: str, token: str, sender: str) -> list[dict]:
-    """Every event Rasa holds of the conversation, in all its sessions, restarts included."""
-    reply = httpx.get(f"{server}/conversations/{sender}/tracker", params={"token": token, "include_events": "ALL"},
-                         timeout=10)
-    reply.raise_for_status()
-    return reply.json()["events"]
-
-
-def said_in(events: list[dict]) -> list[str]:
-    """What the newcomer wrote or was told, as stored."""
-    return [e["text"] for e in events if e["event"] in ("user", "bot") and e.get("text")]
 
 
 def test_privacy_says_what_is_stored_for_how_long_and_who_sees_it(lotse_server):

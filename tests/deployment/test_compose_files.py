@@ -19,7 +19,9 @@ SERVICES = {"postgres", "redis", "migrate", "actions", "rasa", "bot", "retention
 SECRETS = {"TELEGRAM_BOT_TOKEN", "RASA_TOKEN", "ACTION_SERVER_TOKEN", "LOTSE_PSEUDONYM_KEY", "POSTGRES_PASSWORD",
            "REDIS_PASSWORD"}
 VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)")
-READ_BY_CODE = re.compile(r"""os\.environ\.get\(\s*["']([A-Z_][A-Z0-9_]*)["']""")
+# configuration.Environment's reads (environment.text("NAME", …), .required(…), .integer(…) …)
+READ_BY_CODE = re.compile(r"""\.(?:text|required|integer|optional_integer|number|port|integers|choice|url)\(\s*["']"""
+                          r"""([A-Z_][A-Z0-9_]*)["']""")
 BENCH_AND_TEST_ONLY = {"LOTSE_BENCH_POSTGRES_URL", "LOTSE_TEST_POSTGRES_URL"}
 
 
@@ -56,7 +58,8 @@ def test_start_up_waits_for_healthy_stores_and_migrates_once(compose):
 def test_every_variable_the_stack_or_the_code_reads_is_documented():
     used = set(VARIABLE.findall((ROOT / "docker-compose.yml").read_text(encoding="utf-8")))
     used |= set(VARIABLE.findall((ROOT / "endpoints.production.yml").read_text(encoding="utf-8")))
-    for package in ("actions", "bot", "cases", "rasa_server", "knowledge", "nlu", "retention"):
+    for package in ("actions", "bot", "cases", "cities", "configuration", "db", "knowledge", "nlu", "rasa_server",
+                    "retention", "texts"):
         for module in (ROOT / package).rglob("*.py"):
             used |= set(READ_BY_CODE.findall(module.read_text(encoding="utf-8"))) - BENCH_AND_TEST_ONLY
     assert used - set(documented()) == set()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 import subprocess
-import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,10 +17,8 @@ from bot.app import unavailable_note
 from bot.settings import LOCAL_ADVISOR
 from devtools.local import PROJECT_ROOT, free_port, kill, start_adapter, start_rasa, stop, wait_until_up
 from devtools.scratch import scratch_store
-from tests.bot.test_component_faults import SETTLE_SECONDS
-from tests.bot.test_restart import texts_in_topic
-from tests.bot.test_telegram_flow import NEWCOMERS, in_topic, say, sent, topics, wait_for
 from tests.conftest import ACTION_TOKEN, POSTGRES_URL, TEXTS
+from tests.helpers.telegram import NEWCOMERS, handled, in_topic, say, sent, texts_in_topic, topics, tried, wait_for
 
 BRACKWEDE_OFFICE = "Germanenstraße 22"  # the Bürgerberatung Brackwede (knowledge/entries)
 
@@ -32,6 +29,13 @@ class ProductionStack:
     tracker_database: str  # Rasa's alone in this test
     rasa: list[subprocess.Popen]  # the one Rasa server, replaced on restart
     start_rasa: Callable[[], subprocess.Popen]
+    adapter_database: str  # the adapter's inbox, where it marks what it has handled
+
+    def handled(self, update_id: int) -> None:
+        handled(self.adapter_database, update_id)
+
+    def tried(self, update_id: int) -> None:
+        tried(self.adapter_database, update_id)
 
     def kill_rasa(self) -> None:
         kill(self.rasa[0])
@@ -59,7 +63,8 @@ def production_stack(production_stores, action_server) -> ProductionStack:
             "LOTSE_RETRY_SECONDS": "1", "LOTSE_GIVE_UP_SECONDS": "600"})
         try:
             yield ProductionStack(f"http://127.0.0.1:{bot_api_port}",
-                                  sa.engine.make_url(production_stores.database_url).database, rasa, start)
+                                  sa.engine.make_url(production_stores.database_url).database, rasa, start,
+                                  adapter_store)
         finally:
             stop(rasa + adapter)
 
@@ -69,18 +74,17 @@ def test_rasa_restarted_mid_conversation_remembers_it_and_answers_the_waiting_me
     say(telegram, user, "де зробити анмельдунг нової адреси?", "uk")
     asked = wait_for(lambda: [m for m in sent(telegram, user) if TEXTS.say("district_question", "uk") in m["text"]])
     production_stack.kill_rasa()
-    say(telegram, user, "а в Brackwede?", "uk")
+    in_brackwede = say(telegram, user, "а в Brackwede?", "uk")
     apology = unavailable_note(TEXTS, "uk")
     wait_for(lambda: [m for m in sent(telegram, user) if m["text"] == apology])
     production_stack.start_rasa_again()
 
     district = TEXTS.say("district_results", "uk", district="Brackwede")
-    wait_for(lambda: [m for m in sent(telegram, user) if district in m["text"]], seconds=90)
+    production_stack.handled(in_brackwede)
     answered = len(sent(telegram, user))
-    say(telegram, user, "де це?", "uk")  # the district chosen before the restart is still known
-    where = wait_for(lambda: sent(telegram, user)[answered:])[0]["text"]
+    production_stack.handled(say(telegram, user, "де це?", "uk"))  # the district chosen before is still known
+    where = sent(telegram, user)[answered]["text"]
     assert where.startswith(TEXTS.say("where_intro", "uk")) and BRACKWEDE_OFFICE in where
-    time.sleep(SETTLE_SECONDS)  # anything sent twice would have arrived by now
     texts = [m["text"] for m in sent(telegram, user)]
     assert texts.count(apology) == 1 and sum(district in text for text in texts) == 1, texts
     assert len(asked) == 1 and len(texts) == answered + 1
@@ -96,18 +100,17 @@ def test_rasa_restarted_mid_hand_over_loses_no_message_and_no_close(production_s
     in_topic(telegram, LOCAL_ADVISOR, thread, "Yes, I am here. Which street?")
     wait_for(lambda: "Are you there? It is about my flat" in texts_in_topic(telegram, thread))
     wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "Yes, I am here. Which street?"])
-    in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
-    time.sleep(SETTLE_SECONDS)
+    close = in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
+    production_stack.tried(close)
     closed = TEXTS.say("advisor_closed", "en")
     assert not [m for m in sent(telegram, user) if m.get("text") == closed]  # /close waits for Rasa
     production_stack.start_rasa_again()
 
-    wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == closed], seconds=90)
+    production_stack.handled(close)
     answered = len(sent(telegram, user))
-    say(telegram, user, "where can I learn German?", "en")  # Lotse answers again, with what it knew
-    reply = wait_for(lambda: sent(telegram, user)[answered:])[0]["text"]
+    production_stack.handled(say(telegram, user, "where can I learn German?", "en"))  # Lotse answers again
+    reply = sent(telegram, user)[answered]["text"]
     assert reply.startswith("These places in Bielefeld help with language courses")
-    time.sleep(SETTLE_SECONDS)
     to_newcomer = [m.get("text") for m in sent(telegram, user)]
     # The advisor had the message: the newcomer is not told that Lotse cannot answer.
     assert unavailable_note(TEXTS, "en") not in to_newcomer
@@ -117,9 +120,7 @@ def test_rasa_restarted_mid_hand_over_loses_no_message_and_no_close(production_s
 
 def test_rasa_losing_its_database_connections_loses_no_message(production_stack):
     telegram, user = production_stack.bot_api, next(NEWCOMERS)
-    say(telegram, user, "Ich suche Arbeit, wer hilft mir?")
-    wait_for(lambda: sent(telegram, user))
-    time.sleep(SETTLE_SECONDS)
+    production_stack.handled(say(telegram, user, "Ich suche Arbeit, wer hilft mir?"))
     answered = len(sent(telegram, user))
     admin = sa.create_engine(POSTGRES_URL, future=True)
     with admin.begin() as connection:
@@ -128,10 +129,8 @@ def test_rasa_losing_its_database_connections_loses_no_message(production_stack)
         assert cut.scalar_one() >= 1  # Rasa's connections to its tracker store are gone
     admin.dispose()
 
-    say(telegram, user, "Wo ist das?")
+    production_stack.handled(say(telegram, user, "Wo ist das?"))
     where = TEXTS.say("where_intro", "de")
-    wait_for(lambda: [m for m in sent(telegram, user)[answered:] if m["text"].startswith(where)], seconds=60)
-    time.sleep(SETTLE_SECONDS)
     after = [m["text"] for m in sent(telegram, user)[answered:]]
     assert sum(text.startswith(where) for text in after) == 1, after
     assert after.count(unavailable_note(TEXTS, "de")) <= 1, after

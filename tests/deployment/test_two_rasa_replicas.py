@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from devtools.local import PROJECT_ROOT, free_port, start_rasa, stop, wait_until_up
 from tests.conftest import ACTION_TOKEN
-from tests.conversation.test_privacy import say, stored_events
+from tests.helpers.rasa_channel import say, stored_events
 
 
 @pytest.fixture

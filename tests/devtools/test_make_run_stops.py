@@ -12,10 +12,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from devtools.local import free_port, wait_until_up
-from tests.bot.test_telegram_flow import wait_for
 from tests.conftest import PROJECT_ROOT
+from tests.helpers.telegram import wait_for
+
+pytestmark = [pytest.mark.model, pytest.mark.stack]  # starts its own servers
 
 
 def servers_on(ports: list[int]) -> list[str]:

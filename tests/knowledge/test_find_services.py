@@ -9,7 +9,7 @@ from knowledge.entry import Address, ServiceEntry, Translation
 from knowledge.search import KnowledgeBase, ServiceIndex
 from knowledge.store import sync
 from tests.conftest import BIELEFELD
-from tests.knowledge.test_entry_validation import VALID, write_entry
+from tests.helpers.entries import VALID, write_entry
 
 
 def entry(entry_id: str, topics: tuple[str, ...], district: str | None = None, **texts: Translation) -> ServiceEntry:

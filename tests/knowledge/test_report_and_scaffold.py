@@ -18,7 +18,7 @@ from knowledge.report import build_report, html_page, terminal_table
 from knowledge.scaffold import new_entry
 from knowledge.validation import InvalidEntries, load_entries
 from tests.conftest import BIELEFELD, PROJECT_ROOT
-from tests.knowledge.test_entry_validation import VALID, write_entry
+from tests.helpers.entries import VALID, write_entry
 
 
 def report_for(tmp_path, *documents, today=date(2026, 11, 22)):

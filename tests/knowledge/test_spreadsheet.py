@@ -19,7 +19,7 @@ from knowledge.entry import WEEKDAYS
 from knowledge.spreadsheet import COLUMNS, export_csv, guard_cell, import_csv, unguard_cell
 from knowledge.validation import InvalidEntries, load_entries
 from tests.conftest import BIELEFELD, PROJECT_ROOT
-from tests.knowledge.test_entry_validation import VALID, write_entry
+from tests.helpers.entries import VALID, write_entry
 from texts import ENTRY_TOPICS, LANGUAGES
 
 ARABIC = "ابتثجحخدذرسشصضطظعغفقكلمنهويءآأإىة"

@@ -11,11 +11,11 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from devtools.scratch import migrated
+from devtools.scratch import migrated, scratch_store
 from knowledge.store import last_sync, load_stored_entries, sync
 from knowledge.validation import InvalidEntries
-from tests.conftest import BIELEFELD, PROJECT_ROOT
-from tests.knowledge.test_entry_validation import VALID, write_entry
+from tests.conftest import BIELEFELD, POSTGRES_URL, PROJECT_ROOT
+from tests.helpers.entries import VALID, write_entry
 
 
 def published(entry_id: str, title: str = "Integrationskurse der Volkshochschule") -> dict:
@@ -97,3 +97,18 @@ def test_cli_sync_reports_what_changed_and_refuses_bad_files(store_url, tmp_path
     write_entry(entries, {**published("bad"), "topics": ["weather"]})
     refused = run_sync()
     assert refused.returncode == 1 and "bad.yml" in refused.stderr and "nothing was written" in refused.stderr
+
+
+@pytest.mark.postgres
+def test_cli_sync_never_shows_the_databases_password(tmp_path):
+    entries = tmp_path / "entries"
+    entries.mkdir()
+    write_entry(entries, published("vhs"))
+    with scratch_store(POSTGRES_URL) as url:
+        with_password = url.replace("postgres@", "postgres:not-to-be-shown@")  # trust auth lets it in all the same
+        migrated(with_password).dispose()
+        synced = subprocess.run([sys.executable, "-m", "knowledge", "sync", "--entries", str(entries)],
+                                capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
+                                env={**os.environ, "DATABASE_URL": with_password})
+    assert synced.returncode == 0 and "1 added" in synced.stdout, synced.stderr[-1000:]
+    assert "not-to-be-shown" not in synced.stdout + synced.stderr and "***" in synced.stdout

@@ -17,7 +17,7 @@ from devtools.scratch import migrated
 from knowledge.store import last_sync, load_stored_entries
 from knowledge.validation import InvalidEntries, load_entries
 from tests.conftest import BIELEFELD, PROJECT_ROOT
-from tests.knowledge.test_entry_validation import VALID, _translated, write_entry
+from tests.helpers.entries import VALID, translated, write_entry
 
 ALIAS_BOMB = """\
 a: &a ["x", "x"]
@@ -65,7 +65,7 @@ def test_an_alias_bomb_is_refused_by_validate_and_sync_naming_the_file_and_nothi
 
 def test_any_alias_is_refused_at_its_line_even_in_an_otherwise_valid_entry(tmp_path):
     data = copy.deepcopy(VALID)
-    data["translations"]["en"] = {**_translated("Integration courses"), "keywords": data["translations"]["de"]["keywords"]}
+    data["translations"]["en"] = {**translated("Integration courses"), "keywords": data["translations"]["de"]["keywords"]}
     path = write_entry(tmp_path, data)  # PyYAML writes the shared keywords as an anchor and an alias
     alias_line = 1 + next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()) if "*id001" in line)
     with pytest.raises(InvalidEntries) as raised:

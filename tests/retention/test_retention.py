@@ -130,13 +130,15 @@ def test_rasa_events_older_than_the_limit_go_and_a_database_without_them_is_fine
         assert connection.execute(sa.select(events.c.sender_id)).scalars().all() == ["recent"]
 
 
-def test_a_limit_of_zero_days_or_a_typo_is_refused_before_the_database_is_touched(tmp_path, monkeypatch):
+def test_a_limit_of_zero_days_or_a_typo_is_refused_before_the_database_is_touched(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'lotse.db'}")
-    with pytest.raises(SystemExit, match=r"^--days must be a whole number of days, at least 1, not '0'$"):
+    with pytest.raises(SystemExit):
         main(["run", "--days", "0"])
-    monkeypatch.setenv("LOTSE_RETENTION_DAYS", "ninety")
-    with pytest.raises(SystemExit, match="^LOTSE_RETENTION_DAYS must be a whole number of days"):
-        main(["serve"])
+    assert "--days: must be a whole number of days, at least 1, not '0'" in capsys.readouterr().err
+    for typo in ("ninety", "0"):
+        monkeypatch.setenv("LOTSE_RETENTION_DAYS", typo)
+        with pytest.raises(SystemExit, match="^The retention job cannot start: LOTSE_RETENTION_DAYS"):
+            main(["serve"])
     assert not (tmp_path / "lotse.db").exists()
 
 

@@ -1,0 +1,1 @@
+"""What several test modules share: talking to the fake Bot API, writing entries, Rasa's channel."""
