@@ -69,8 +69,13 @@ EOE
     PGUSER=$POSTGRES_USER pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -p 5432" -w start
     local psql=(psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --no-password --no-psqlrc)
     if [[ $POSTGRES_DB != postgres ]]; then
-        if [[ -z $("${psql[@]}" --dbname postgres -tA --set db="$POSTGRES_DB" \
-            -c "SELECT 1 FROM pg_database WHERE datname = :'db'") ]]; then
+        # On standard input, not with -c: psql fills in variables (:'db') only in what it reads.
+        # Assigned first, so that a failing query stops the script (set -e) instead of reading
+        # as "no such database".
+        local exists
+        exists=$("${psql[@]}" --dbname postgres -tA --set db="$POSTGRES_DB" \
+            <<<"SELECT 1 FROM pg_database WHERE datname = :'db' ;")
+        if [[ -z $exists ]]; then
             "${psql[@]}" --dbname postgres --set db="$POSTGRES_DB" <<<'CREATE DATABASE :"db" ;'
             echo "created database $POSTGRES_DB"
         fi

@@ -122,6 +122,8 @@ check "first start: initdb, then ready over TCP from another container (pg_isrea
     wait_for 60 pg_client '' pg_isready -h pg -p 5432 -U lotse -d lotse
 check "first start ran the initialisation" \
     bash -c 'docker logs lotse-verify-pg 2>&1 | grep -q "PostgreSQL init process complete"'
+check_fails "... without an ERROR in the server's log" \
+    bash -c 'docker logs lotse-verify-pg 2>&1 | grep -A2 "ERROR"'
 check "the compose healthcheck (pg_isready -U \"\$POSTGRES_USER\" -d \"\$POSTGRES_DB\" via sh)" \
     docker exec lotse-verify-pg sh -c 'pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB"'
 check "server is PID 1, user postgres (uid 999), PostgreSQL 15" \
