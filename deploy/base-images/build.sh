@@ -14,7 +14,7 @@
 #
 # Environment overrides: LOTSE_DEBIAN_MIRROR, LOTSE_DEBIAN_SECURITY_MIRROR,
 # LOTSE_DEBOOTSTRAP_CACHE (downloaded .debs, shared by all builds), LOTSE_BUILD_DIR
-# (scratch rootfs trees), LOTSE_PYTHON_PREFIX.
+# (scratch rootfs trees), LOTSE_PYTHON_PREFIX, LOTSE_HOST_CAS (see "host CAs" below).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,6 +24,11 @@ SECURITY_MIRROR=${LOTSE_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-sec
 CACHE=${LOTSE_DEBOOTSTRAP_CACHE:-/var/cache/lotse-debootstrap}
 WORK=${LOTSE_BUILD_DIR:-/tmp/lotse-base-images}
 PY_PREFIX=${LOTSE_PYTHON_PREFIX:-/root/.pyenv/versions/3.10.13}
+# The host's local CAs (Debian's place for them: *.crt there are added to the system bundle by
+# update-ca-certificates). Where a proxy re-signs TLS, its CA is one of them; the python
+# stand-in trusts them too and points pip at the system bundle, so that `pip install` in the
+# project's unchanged Dockerfile works here. LOTSE_HOST_CAS=none leaves them out.
+HOST_CAS=${LOTSE_HOST_CAS:-/usr/local/share/ca-certificates}
 PY_VERSION=3.10.13
 PG_MAJOR=15
 # Heavy steps yield the CPU and the disk to everything else on the machine.
@@ -221,6 +226,7 @@ import_tree() {
         | "${NICE[@]}" docker import "$@" \
             --change "LABEL $LABEL_NS.built=$(date -u +%FT%TZ)" \
             --change "LABEL $LABEL_NS.source=debian-$SUITE" \
+            --change "LABEL $LABEL_NS.recipe=$RECIPE" \
             --message "Lotse stand-in for $tag, built by deploy/base-images/build.sh" \
             - "$tag" >/dev/null
     local new
@@ -256,6 +262,21 @@ build_python() {
     apt_install "$root" ca-certificates netbase tzdata passwd \
         libssl3 libffi8 libsqlite3-0 libbz2-1.0 liblzma5 zlib1g libreadline8 libncursesw6 \
         libnsl2 libtirpc3 libuuid1 libcrypt1
+    # Host CAs: see HOST_CAS above (README.md, "What differs from the official images").
+    local host_cas=() f
+    if [[ $HOST_CAS != none && -d $HOST_CAS ]]; then
+        while IFS= read -r -d '' f; do host_cas+=("$f"); done \
+            < <(find "$HOST_CAS" -type f -name '*.crt' -print0 | sort -z)
+    fi
+    if ((${#host_cas[@]})); then
+        install -d "$root/usr/local/share/ca-certificates/lotse-host"
+        for f in "${host_cas[@]}"; do
+            install -m 644 "$f" "$root/usr/local/share/ca-certificates/lotse-host/${f##*/}"
+        done
+        in_root "$root" update-ca-certificates >>"$APT_LOG" 2>&1 \
+            || { tail -n 20 "$APT_LOG" >&2; die "$tag: update-ca-certificates failed"; }
+        log "$tag: trusts the host's CAs ${host_cas[*]##*/} (PIP_CERT=/etc/ssl/certs/ca-certificates.crt)"
+    fi
     finalize "$root"
 
     log "$tag: copying $PY_PREFIX to /usr/local"
@@ -315,6 +336,11 @@ build_python() {
         --change "ENV PYTHON_SETUPTOOLS_VERSION=$setuptools_version"
         --change 'CMD ["python3"]'
     )
+    if ((${#host_cas[@]})); then
+        # pip trusts only its own certifi bundle unless told otherwise.
+        changes+=(--change 'ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt'
+                  --change "LABEL $LABEL_NS.host-cas=$(IFS=,; echo "${host_cas[*]##*/}")")
+    fi
     import_tree "$root" "$tag" "${changes[@]}" \
         --change "LABEL $LABEL_NS.python=$PY_VERSION" \
         --change "LABEL $LABEL_NS.python-from=$PY_PREFIX"
@@ -392,18 +418,29 @@ build_redis() {
 }
 
 # ------------------------------------------------------------------ main
+# What a stand-in is made from: this script and the image's entrypoint. A stand-in whose label
+# differs was built by an older version of them and is built again (an official image never is).
+declare -A ENTRYPOINT=([python]= [postgres]=postgres-entrypoint.sh [redis]=redis-entrypoint.sh)
+recipe_of() {
+    cat "${BASH_SOURCE[0]}" ${ENTRYPOINT[$1]:+"$HERE/${ENTRYPOINT[$1]}"} | sha256sum | cut -c1-16
+}
+label_of() { docker image inspect -f "{{index .Config.Labels \"$LABEL_NS.$2\"}}" "$1"; }
+
 REBUILD_BASE=$REBUILD
 SECONDS=0
 built=()
 for target in "${TARGETS[@]}"; do
     tag=${TAG[$target]}
+    RECIPE=$(recipe_of "$target")
     if ((!REBUILD)) && docker image inspect "$tag" >/dev/null 2>&1; then
-        if [[ -n $(docker image inspect -f "{{index .Config.Labels \"$LABEL_NS.built\"}}" "$tag") ]]; then
-            log "$tag: exists (stand-in built $(docker image inspect -f "{{index .Config.Labels \"$LABEL_NS.built\"}}" "$tag")); skipped, --rebuild to replace"
-        else
+        if [[ -z $(label_of "$tag" built) ]]; then
             log "$tag: exists and is not one of ours (official image?); skipped, --rebuild to replace"
+            continue
+        elif [[ $(label_of "$tag" recipe) == "$RECIPE" ]]; then
+            log "$tag: exists (stand-in built $(label_of "$tag" built)); skipped, --rebuild to replace"
+            continue
         fi
-        continue
+        log "$tag: the stand-in was built by another version of build.sh or its entrypoint; building it again"
     fi
     start=$SECONDS
     build_base
