@@ -181,9 +181,10 @@ def stack(image, tmp_path):
     yield make
     for made in created:
         made.down()
-        leftovers = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={made.project}"],
-                                   capture_output=True, text=True).stdout.split()
-        assert not leftovers, f"containers of {made.project} outlived `down -v`"
+        ours = f"label=com.docker.compose.project={made.project}"
+        leftovers = [subprocess.run(["docker", *kind, "-q", "--filter", ours], capture_output=True,
+                                    text=True).stdout.split() for kind in (["container", "ls", "-a"], ["volume", "ls"])]
+        assert leftovers == [[], []], f"containers or volumes of {made.project} outlived `down -v`"
 
 
 def housing_offices() -> dict[str, str]:
@@ -242,7 +243,8 @@ def check_every_service_healthy_and_migrated_once(stack: Stack, rasa_replicas: i
     assert restarts == "0"
     assert len(stack.sql("SELECT version_num FROM alembic_version")) == 1
     assert stack.sql("SELECT count(*) FROM knowledge_syncs") == [["1"]]  # the knowledge sync ran once too
-    assert int(stack.sql("SELECT count(*) FROM knowledge_entries WHERE status = 'published'")[0][0]) >= len(housing_offices())
+    published = stack.sql("SELECT count(*) FROM knowledge_entries WHERE status = 'published'")
+    assert int(published[0][0]) >= len(housing_offices())
 
 
 def check_no_service_runs_as_root(stack: Stack) -> None:
