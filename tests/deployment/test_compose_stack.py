@@ -260,28 +260,16 @@ SECRETS = ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "RASA_TOKEN", "ACTION_SERVER_T
 
 
 def check_no_secret_and_no_message_in_the_logs(stack: Stack, *messages: str) -> None:
-    """Neither a secret of the stack nor what a newcomer wrote is in any container's log.
-
-    One known leak, outside the files this test owns, is tolerated and named until it is
-    fixed: `python -m knowledge sync` (the migrate service) prints DATABASE_URL, password and all."""
-    known_leak = f"postgresql://lotse:{stack.env['POSTGRES_PASSWORD']}@"
-    leaked = False
+    """Neither a secret of the stack nor what a newcomer wrote is in any container's log."""
     for service in sorted(LONG_RUNNING - {"fake-telegram"} | {"migrate"}):  # the production services
         log = stack.compose("logs", "--no-color", "--no-log-prefix", service).stdout
-        lines = ANSI_ESCAPE.sub("", log).splitlines()  # Compose 2.26 starts lines with "erase line" even so
-        for number, line in enumerate(lines):
-            if service == "migrate" and line.startswith("synced ") and known_leak in line:
-                leaked, lines[number] = True, line.replace(known_leak, "postgresql://lotse:***@")
-        log = "\n".join(lines)
+        log = ANSI_ESCAPE.sub("", log)  # Compose 2.26 starts lines with "erase line" even so
         for name in SECRETS:  # (not `assert … not in log`: pytest would print the secret)
             if stack.env[name] in log:
                 pytest.fail(f"{name} is in the log of {service}")
         for message in messages:
             if message in log:
                 pytest.fail(f"what a newcomer wrote is in the log of {service}: {message!r}")
-    if leaked:
-        pytest.xfail("knowledge/__main__.py: `python -m knowledge sync` (the migrate service) prints DATABASE_URL "
-                     "with the PostgreSQL password into the migrate service's log")
 
 
 def check_a_newcomer_is_answered_from_postgresql(stack: Stack, user: int) -> str:
