@@ -32,6 +32,8 @@ import httpx
 import pytest
 import yaml
 
+from tests.helpers.telegram import say, sent, wait_for
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 FILES = ("docker-compose.yml", "deploy/compose/smoke.yml")
 IMAGE_TAG = os.environ.get("LOTSE_IMAGE_TAG", "latest")
@@ -203,26 +205,6 @@ def visible(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
-def wait_for(check, seconds: float = 180.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"nothing arrived within {seconds:.0f} s")
-
-
-def say(stack: Stack, user: int, text: str) -> None:
-    httpx.post(f"{stack.telegram}/control/updates", timeout=10, json={"message": {
-        "chat": {"id": user, "type": "private"}, "text": text,
-        "from": {"id": user, "is_bot": False, "first_name": "N", "language_code": "de"}}}).raise_for_status()
-
-
-def sent(stack: Stack, chat: int) -> list[dict]:
-    return httpx.get(f"{stack.telegram}/control/sent", params={"chat_id": chat}, timeout=10).json()
-
-
 def check_every_service_healthy_and_migrated_once(stack: Stack, rasa_replicas: int) -> None:
     containers = stack.containers()
     by_service: dict[str, list[dict]] = {}
@@ -276,8 +258,8 @@ def check_a_newcomer_is_answered_from_postgresql(stack: Stack, user: int) -> str
     """"Ich suche eine Wohnung" through the fake Bot API: the adapter's answer names a housing
     office of the knowledge base, and the answer log in PostgreSQL has the entries shown."""
     offices = housing_offices()
-    say(stack, user, "Ich suche eine Wohnung")
-    answer = wait_for(lambda: sent(stack, user))[0]
+    say(stack.telegram, user, "Ich suche eine Wohnung")
+    answer = wait_for(lambda: sent(stack.telegram, user), seconds=180)[0]
     text = visible(answer["text"])
     assert answer.get("parse_mode") == "HTML"
     named = {entry for entry, title in offices.items() if title in text}
