@@ -24,6 +24,7 @@ from db import connect
 from devtools.scratch import migrated
 from knowledge.districts import match_district, nearest_district
 from knowledge.hours import is_open
+from knowledge.scaffold import new_entry
 from knowledge.search import KnowledgeBase
 from knowledge.store import load_stored_entries
 from knowledge.validation import InvalidEntries, load_entries
@@ -70,6 +71,11 @@ def test_an_entry_is_checked_against_its_own_citys_districts():
         "wohnberatung-nordhafen"]
     with pytest.raises(InvalidEntries, match="'address.district' is 'Nordhafen'; use one of: Mitte"):
         load_entries(MUSTERSTADT.entries, BIELEFELD.district_names)
+
+
+def test_a_new_entry_form_names_the_citys_districts(tmp_path):
+    form = new_entry(tmp_path, "beratung-altstadt", MUSTERSTADT).read_text(encoding="utf-8")
+    assert "city: Musterstadt" in form and "Altstadt, Nordhafen" in form and "Brackwede" not in form
 
 
 def test_offices_close_on_the_citys_own_public_holidays():

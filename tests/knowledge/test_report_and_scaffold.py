@@ -74,7 +74,7 @@ def test_cli_report_prints_the_table_and_writes_the_html_page(tmp_path):
 
 
 def test_a_new_entry_is_a_commented_form_that_validate_walks_the_coordinator_through(tmp_path):
-    path = new_entry(tmp_path, "jobcenter-mitte")
+    path = new_entry(tmp_path, "jobcenter-mitte", BIELEFELD)
     text = path.read_text(encoding="utf-8")
     assert text.count("\n#") > 20 and "id: jobcenter-mitte" in text
     with pytest.raises(InvalidEntries) as raised:
