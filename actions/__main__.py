@@ -20,7 +20,7 @@ import hmac
 import json
 import logging
 import zlib
-from typing import Sequence
+from collections.abc import Sequence
 
 from rasa_sdk import Action
 from rasa_sdk.executor import ActionExecutor

@@ -6,9 +6,9 @@ left-to-right so they are not scrambled."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from html import escape
-from typing import Sequence
 
 from cities import City
 from knowledge.entry import SOURCE_LANGUAGE, WEEKDAYS, ServiceEntry, verification_due

@@ -10,8 +10,9 @@ import asyncio
 import hmac
 import logging
 import signal
+from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Any, Coroutine
+from typing import Any
 
 from aiohttp import web
 from telegram import Bot, Update

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Awaitable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Awaitable
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 logger = logging.getLogger(__name__)
 LONGEST_PAUSE_SECONDS = 30.0
@@ -63,7 +63,7 @@ async def every_cycle(loop: str, cycle: Callable[[], Awaitable[None]], liveness:
     while True:
         try:
             await cycle()
-        except Exception:  # noqa: BLE001 - whatever failed, the loop must go on
+        except Exception:  # whatever failed, the loop must go on
             failures += 1
             logger.exception("%s failed (%s in a row); trying again", loop, failures)
             await asyncio.sleep(after_failure(failures))

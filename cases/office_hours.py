@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Awaitable, Callable
 
 from cities import City
 from knowledge.entry import OpeningInterval
@@ -24,7 +24,7 @@ class OfficeHours:
     city: City
 
     @classmethod
-    def parse(cls, text: str, city: City) -> "OfficeHours":
+    def parse(cls, text: str, city: City) -> OfficeHours:
         """`always`, or weekly hours like "mon-thu 08:00-16:00; fri 08:00-12:00" (ValueError if not)."""
         return cls(() if text.strip().lower() == ALWAYS else parse_hours(text), city)
 
@@ -57,5 +57,5 @@ async def remind_at_openings(office: OfficeHours, remind: Callable[[], Awaitable
             cycle_done()
         try:
             await remind()
-        except Exception:  # noqa: BLE001 - whatever failed, the next opening gets its reminder
+        except Exception:  # whatever failed, the next opening gets its reminder
             logger.exception("the reminder at the office's opening failed")

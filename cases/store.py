@@ -4,9 +4,9 @@ unique keys make a repeated write (an update delivered twice) a no-op."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Sequence
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy import update as update_rows  # `update` is what Telegram sends

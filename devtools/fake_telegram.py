@@ -43,9 +43,10 @@ import itertools
 import json
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterable, NoReturn
+from typing import Any, NoReturn
 
 from aiohttp import web
 

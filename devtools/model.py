@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 from rasa.core.agent import Agent
 from rasa.model import get_local_model
@@ -37,5 +37,5 @@ def load_agent(model_dir: Path | str = "models", action_server: str | None = Non
     return Agent.load(model_path, action_endpoint=endpoint if action_server else None)
 
 
-async def parse(agent: Agent, text: str) -> Dict[str, Any]:
+async def parse(agent: Agent, text: str) -> dict[str, Any]:
     return await agent.parse_message(text)

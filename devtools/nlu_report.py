@@ -15,9 +15,9 @@ import argparse
 import asyncio
 import itertools
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from devtools.model import load_agent, parse, quiet_rasa_logs
 from nlu.components import EMERGENCY, emergency_comes_first

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
 
 from sqlalchemy import JSON, Boolean, Column, Date, String, select
 from sqlalchemy.engine import Engine

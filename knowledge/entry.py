@@ -4,10 +4,10 @@ is, when it is open, and its texts in Lotse's five languages (German is the sour
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from enum import Enum
-from typing import Mapping
 
 SOURCE_LANGUAGE = "de"
 STATUSES = ("draft", "published", "archived")

@@ -5,8 +5,8 @@ city's public holidays, and an opening that runs past midnight belongs to the da
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Iterator, Sequence
 
 from cities import City
 from knowledge.entry import WEEKDAYS, OpeningInterval, ServiceEntry

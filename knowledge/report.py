@@ -7,9 +7,9 @@ HTML page under reports/."""
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Mapping, Sequence
 
 from knowledge.answers import AnswerStatistics, Tally
 from knowledge.entry import (

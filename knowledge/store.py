@@ -6,10 +6,11 @@ failure half-way leaves the previous entries in place."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Integer, String, select
 from sqlalchemy.engine import Engine

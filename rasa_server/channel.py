@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -45,7 +46,7 @@ class AdapterChannel(RestInput):
         return "lotse"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "AdapterChannel":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> AdapterChannel:
         secret = str((credentials or {}).get("secret") or "")
         if not secret:
             raise RasaException("credentials.yml: rasa_server.channel.AdapterChannel needs a `secret` (RASA_TOKEN)")

@@ -11,7 +11,8 @@ ticket algorithm itself stays Rasa's."""
 from __future__ import annotations
 
 import json
-from typing import Callable, Optional, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -28,7 +29,7 @@ class AtomicRedisLockStore(RedisLockStore):
         super().__init__(host=endpoint_config.url, **endpoint_config.kwargs)
 
     def _change(self, conversation_id: str,
-                change: Callable[[Optional[TicketLock]], tuple[Optional[TicketLock], Result]]) -> Result:
+                change: Callable[[TicketLock | None], tuple[TicketLock | None, Result]]) -> Result:
         """Reads the lock, applies `change` (which returns the lock to keep, None to delete it,
         and a result) and writes it back, all or nothing."""
         key = self.key_prefix + conversation_id
@@ -46,7 +47,7 @@ class AtomicRedisLockStore(RedisLockStore):
         return self.red.transaction(transaction, key, value_from_callable=True)
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        def draw(lock: Optional[TicketLock]) -> tuple[TicketLock, int]:
+        def draw(lock: TicketLock | None) -> tuple[TicketLock, int]:
             lock = lock or self.create_lock(conversation_id)
             return lock, lock.issue_ticket(lock_lifetime)
 
@@ -56,7 +57,7 @@ class AtomicRedisLockStore(RedisLockStore):
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
     def update_lock(self, conversation_id: str) -> None:
-        def drop_expired(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], None]:
+        def drop_expired(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
             if lock is not None:
                 lock.remove_expired_tickets()
             return lock, None
@@ -64,7 +65,7 @@ class AtomicRedisLockStore(RedisLockStore):
         self._change(conversation_id, drop_expired)
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        def finish(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], None]:
+        def finish(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
             if lock is not None:
                 lock.remove_ticket_for(ticket_number)
             return lock, None
@@ -73,7 +74,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Finishes the ticket; the lock goes when nobody else is waiting for it."""
-        def finish_and_drop_if_idle(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], None]:
+        def finish_and_drop_if_idle(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
             if lock is None:
                 return None, None
             lock.remove_ticket_for(ticket_number)

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict
+from typing import Any
 
 import rasa.utils.log_utils
 from jsonschema import ValidationError
@@ -32,7 +32,7 @@ def _action_result_validator():
     return validator_class(schema)
 
 
-def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     try:
         _action_result_validator().validate(result)
         return True

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, create_engine_kwargs
@@ -55,9 +56,9 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = checked
         self.sessionmaker.configure(bind=checked)
-        self._recent: OrderedDict[str, tuple[DialogueStateTracker, Optional[int]]] = OrderedDict()
+        self._recent: OrderedDict[str, tuple[DialogueStateTracker, int | None]] = OrderedDict()
 
-    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         tracker, newest_row = self._recent.pop(sender_id, (None, None))
         if tracker is not None and newest_row == self._newest_row(sender_id):
             return tracker
@@ -66,7 +67,7 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
             setattr(tracker, _LATEST_SESSION, True)
         return tracker
 
-    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         if tracker is not None:
             setattr(tracker, _STORED_EVENTS, len(tracker.events))
@@ -92,17 +93,17 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
             return iter(())
         return super()._additional_events(session, tracker)
 
-    def _newest_row(self, sender_id: str) -> Optional[int]:
+    def _newest_row(self, sender_id: str) -> int | None:
         events = self.SQLEvent.__table__
         with self.engine.connect() as connection:
             return connection.execute(sa.select(sa.func.max(events.c.id)).where(events.c.sender_id == sender_id)).scalar()
 
 
-async def _retrieve_or_fail(self: FailSafeTrackerStore, sender_id: str) -> Optional[DialogueStateTracker]:
+async def _retrieve_or_fail(self: FailSafeTrackerStore, sender_id: str) -> DialogueStateTracker | None:
     return await self._tracker_store.retrieve(sender_id)
 
 
-async def _retrieve_full_tracker_or_fail(self: FailSafeTrackerStore, sender_id: str) -> Optional[DialogueStateTracker]:
+async def _retrieve_full_tracker_or_fail(self: FailSafeTrackerStore, sender_id: str) -> DialogueStateTracker | None:
     return await self._tracker_store.retrieve_full_tracker(sender_id)
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import argparse
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from datetime import time as time_of_day
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -59,7 +59,7 @@ def serve(engine: Engine, days: int, time_zone: ZoneInfo, clock: Callable[[], da
     while True:
         try:
             _run_once(engine, days, time_zone, clock())
-        except Exception:  # noqa: BLE001 - the database away one night: tried again soon, not never
+        except Exception:  # the database away one night: tried again soon, not never
             logger.exception("retention failed; trying again in %s s", RETRY_AFTER_FAILURE_SECONDS)
             sleep(RETRY_AFTER_FAILURE_SECONDS)
             continue

@@ -5,10 +5,10 @@ counts nothing twice; the clock is passed in, so the limits are tested without w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from operator import attrgetter
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (

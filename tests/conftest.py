@@ -8,9 +8,10 @@ import asyncio
 import functools
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict
+from typing import Any
 
 import pytest
 
@@ -108,7 +109,7 @@ def agent(action_server):
 
 
 @pytest.fixture(scope="session")
-def parse(agent) -> Callable[[str], Dict[str, Any]]:
+def parse(agent) -> Callable[[str], dict[str, Any]]:
     """Parse one message with the trained model, as outside evaluation does."""
     from devtools.model import parse as parse_with
 
@@ -120,7 +121,7 @@ def parse(agent) -> Callable[[str], Dict[str, Any]]:
 @dataclass(frozen=True)
 class ProductionStores:
     database_url: str  # Rasa's tracker store (SQL), a database of its own
-    rasa_environment: Callable[[str], Dict[str, str]]  # action endpoint -> what endpoints.production.yml reads
+    rasa_environment: Callable[[str], dict[str, str]]  # action endpoint -> what endpoints.production.yml reads
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,9 @@ advisors' texts are separate tables, read once (they are part of the release).""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 import yaml
 

@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 import cases.store  # noqa: F401  (the models register their tables with db.Base)
-import knowledge.answers  # noqa: F401
+import knowledge.answers
 import knowledge.store  # noqa: F401
 import retention.job  # noqa: F401
 from db import Base, connect

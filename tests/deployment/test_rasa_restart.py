@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 import sqlalchemy as sa
