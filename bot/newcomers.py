@@ -5,6 +5,7 @@ buttons. During a hand-over, whatever the newcomer sends is mirrored to the advi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -76,10 +77,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A pressed inline button: answered at once (the spinner stops), then sent as its
     payload, if it is one of the buttons of the message it was pressed under (Lotse's own)."""
     query = update.callback_query
-    try:
+    with contextlib.suppress(BadRequest):  # pressed long ago (a retry after Rasa was away): the press still counts
         await query.answer()
-    except BadRequest:  # pressed long ago (a retry after Rasa was away): the press still counts
-        pass
     markup = query.message.reply_markup if query.message else None
     offered = {button.callback_data for row in (markup.inline_keyboard if markup else ()) for button in row}
     if query.data not in offered:

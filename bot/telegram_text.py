@@ -255,7 +255,7 @@ def _html_tokens(text: str) -> list[Token]:
     line_starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
     starts = [line_starts[line - 1] + column for (line, column), _, _ in parser.marks]
     ends = [*starts[1:], len(text)]
-    tokens = [(start, end, kind, name) for start, end, (_, kind, name) in zip(starts, ends, parser.marks)]
+    tokens = [(start, end, kind, name) for start, end, (_, kind, name) in zip(starts, ends, parser.marks, strict=True)]
     if not tokens or tokens[0][0] > 0:
         tokens.insert(0, (0, starts[0] if starts else len(text), "data", ""))
     return tokens

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -269,10 +270,8 @@ class FakeTelegram:
         async with self._arrived:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             if not self._updates and timeout:
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._arrived.wait(), timeout)
-                except asyncio.TimeoutError:
-                    pass
             return self._updates[:limit]
 
     # -- the bot's side ----------------------------------------------------------------
@@ -670,7 +669,7 @@ async def serve(host: str, port: int, tryout_port: int | None, settings: dict[st
     runners = [web.AppRunner(make_app(telegram, trusted_ports))]
     if tryout_port:
         runners.append(web.AppRunner(make_tryout_app(telegram, settings, trusted_ports)))
-    for runner, site_port in zip(runners, (port, tryout_port)):
+    for runner, site_port in zip(runners, (port, tryout_port), strict=False):  # no try-out runner without its port
         await runner.setup()
         await web.TCPSite(runner, host, site_port).start()
     await asyncio.Event().wait()
@@ -684,11 +683,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--advisors-chat", type=int, default=-1001000000001)
     parser.add_argument("--advisor", type=int, default=1000001, help="an admin of the advisors' group")
     args = parser.parse_args(argv)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(args.host, args.port, args.tryout_port,
                           {"advisorsChat": args.advisors_chat, "advisor": args.advisor}))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

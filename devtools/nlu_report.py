@@ -99,7 +99,7 @@ def _metrics(predictions: Sequence[Prediction], labels: Iterable[str]) -> dict:
     expected = [p.expected for p in predictions]
     predicted = [p.predicted for p in predictions]
     labels = [label for label in labels if label in expected]
-    accuracy = sum(e == p for e, p in zip(expected, predicted)) / max(len(expected), 1)
+    accuracy = sum(e == p for e, p in zip(expected, predicted, strict=True)) / max(len(expected), 1)
     result = {
         "examples": len(expected),
         "accuracy": round(accuracy, 4),
@@ -121,7 +121,7 @@ def _metrics(predictions: Sequence[Prediction], labels: Iterable[str]) -> dict:
     result["f1_per_intent"] = {
         label: round(float(score), 4)
         for label, score in zip(
-            labels, f1_score(expected, predicted, labels=labels, average=None, zero_division=0)
+            labels, f1_score(expected, predicted, labels=labels, average=None, zero_division=0), strict=True
         )
     }
     return result

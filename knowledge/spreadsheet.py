@@ -194,7 +194,7 @@ def read_rows(source: Path) -> list[tuple[int, dict[str, str]]]:
             if len(cells) > len(header):
                 raise InvalidEntries([Problem(name, line, f"{len(cells)} cells but {len(header)} columns: "
                                                           "a cell holds an unquoted separator")])
-            rows.append((line, dict(zip(header, cells))))
+            rows.append((line, dict(zip(header, cells, strict=False))))
         line = reader.line_num + 1
     return rows
 

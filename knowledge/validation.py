@@ -4,6 +4,7 @@ a coordinator fixes the list and tries again, the bot keeps serving the previous
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -316,10 +317,8 @@ def entry_from_data(data: Any, check: _Checker) -> ServiceEntry | None:
 
     last_verified = data.get("last_verified")
     if isinstance(last_verified, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", last_verified):
-        try:  # stored documents and spreadsheets carry the date as text
+        with contextlib.suppress(ValueError):  # stored documents and spreadsheets carry the date as text
             last_verified = date.fromisoformat(last_verified)
-        except ValueError:
-            pass
     if last_verified is not None and not isinstance(last_verified, date):
         check.problem(("last_verified",), f"'last_verified' must be a date like 2026-11-21, not {last_verified!r}")
         last_verified = None

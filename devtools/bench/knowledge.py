@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import itertools
 import json
 import os
@@ -63,7 +64,7 @@ def run(entries: Path, database_url: str, queries: list[tuple[str, str, str]], r
         latencies_ms = []
         for language, text, topic in queries:
             district = rng.choice((None, *BIELEFELD.district_names))
-            seconds, answers = _timed(lambda: knowledge.find_services(topic, language, text, district))
+            seconds, answers = _timed(functools.partial(knowledge.find_services, topic, language, text, district))
             assert answers, f"no answer for {text!r}"
             latencies_ms.append(seconds * 1000)
         engine.dispose()

@@ -106,7 +106,7 @@ def api_and_tryout():
     api_port, tryout_port = free_port(), free_port()
     runners = [web.AppRunner(make_app(telegram, [api_port, tryout_port])),
                web.AppRunner(make_tryout_app(telegram, {"advisorsChat": GROUP, "advisor": 1000001}, [api_port, tryout_port]))]
-    for runner, port in zip(runners, (api_port, tryout_port)):
+    for runner, port in zip(runners, (api_port, tryout_port), strict=True):
         loop.run_until_complete(runner.setup())
         loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
     yield loop, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{tryout_port}"
@@ -254,7 +254,7 @@ def test_topics_closed_take_messages_deleted_ones_do_not(fake_telegram):
                             bot.reopen_forum_topic(GROUP, doomed.message_thread_id),
                             bot.delete_forum_topic(GROUP, doomed.message_thread_id),
                             bot.send_message(GROUP, "nie da gewesen", message_thread_id=999)):
-                with pytest.raises(BadRequest, match="^Message thread not found$"):
+                with pytest.raises(BadRequest, match=r"^Message thread not found$"):
                     await attempt
             return kept.message_thread_id, doomed.message_thread_id
 

@@ -4,6 +4,7 @@ inside an emoji, a tag or an entity, HTML balanced in every part; quoted text on
 from __future__ import annotations
 
 import html
+import itertools
 from html.parser import HTMLParser
 
 import pytest
@@ -40,7 +41,7 @@ def check_spans(text: str, limit: int) -> list[tuple[int, int]]:
     gaps = [text[edges[i]:edges[i + 1]] for i in range(0, len(edges), 2)]
     assert all(gap == "" or gap.isspace() for gap in gaps)
     assert gaps[0] == "" or gaps[0].endswith("\n")  # only blank lines go before the first line
-    assert "".join(g + p for g, p in zip(gaps, parts)) + gaps[-1] == text
+    assert "".join(g + p for g, p in zip(gaps, parts, strict=False)) + gaps[-1] == text
     return spans
 
 
@@ -77,7 +78,7 @@ def test_any_unicode_text(text, limit):
 def test_lines_that_fit_are_kept_whole(lines, limit):
     text = "\n".join(lines)
     spans = check_spans(text, limit)
-    assert all("\n" in text[end:start] for (_, end), (start, _) in zip(spans, spans[1:]))
+    assert all("\n" in text[end:start] for (_, end), (start, _) in itertools.pairwise(spans))
 
 
 def test_a_long_arabic_text_is_cut_between_lines():

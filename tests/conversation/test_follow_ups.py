@@ -19,7 +19,7 @@ def payload_entities(payload: str) -> dict:
 
 
 def test_a_residence_answer_asks_for_the_district_and_the_pressed_district_comes_first_from_then_on(chat):
-    answer, question = chat("де зробити анмельдунг, я переїхала в нову квартиру", language_code="uk")
+    _, question = chat("де зробити анмельдунг, я переїхала в нову квартиру", language_code="uk")
     assert "Де ви живете?" in question["text"]
     assert [b["title"] for b in question["buttons"]] == list(BIELEFELD.district_names)
     brackwede = next(b["payload"] for b in question["buttons"] if b["title"] == "Brackwede")

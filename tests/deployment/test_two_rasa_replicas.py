@@ -48,7 +48,7 @@ def test_one_conversation_alternating_between_two_replicas_stays_consistent(two_
     with ThreadPoolExecutor(2) as pool:
         for pair in at_once:
             answers = list(pool.map(lambda replica_text: say(replica_text[0], token, sender, replica_text[1], "de"),
-                                    zip((first, second), pair)))
+                                    zip((first, second), pair, strict=True)))
             assert all(answers), pair
 
     seen_by_first, seen_by_second = stored_events(first, token, sender), stored_events(second, token, sender)

@@ -4,6 +4,7 @@ itself went away: none of its servers is left running or listening."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -32,7 +33,7 @@ def servers_on(ports: list[int]) -> list[str]:
         except OSError:  # the process ended meanwhile
             continue
         serving = any(word == "--port" and following in {str(port) for port in ports}
-                      for word, following in zip(words, words[1:]))
+                      for word, following in itertools.pairwise(words))
         if serving or any(f"=http://127.0.0.1:{port}\0" in environment for port in ports):
             found.append(" ".join(words))
     return found

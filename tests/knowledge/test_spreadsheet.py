@@ -47,7 +47,7 @@ hours = st.lists(
                            "opens": st.sampled_from(["07:30", "08:00", "09:15"]),
                            "closes": st.sampled_from(["12:00", "12:30"])}),
     max_size=1,
-).map(lambda items: items + [{"days": ["mon"], "opens": "13:00", "closes": "16:00"}] if items else items)
+).map(lambda items: [*items, {"days": ["mon"], "opens": "13:00", "closes": "16:00"}] if items else items)
 
 
 @st.composite
@@ -223,7 +223,7 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_guarded_and_import_gives_
     assert entry.organisation.startswith("=HYPERLINK(") and entry.contact.phone == "+49 521 000000"
 
 
-@given(st.text(st.sampled_from(FORMULA_SIGNS + ("'", " ", "x")) | st.characters()))
+@given(st.text(st.sampled_from((*FORMULA_SIGNS, "'", " ", "x")) | st.characters()))
 def test_the_cell_guard_gives_back_any_text_and_leaves_no_cell_starting_a_formula(value):
     cell = guard_cell(value)
     assert unguard_cell(cell) == value

@@ -69,7 +69,7 @@ def test_one_bad_file_writes_nothing_and_the_previous_entries_stay(engine, tmp_p
     broken = published("broken")
     broken["contact"]["phone"] = "ring us"
     write_entry(tmp_path, broken)
-    with pytest.raises(InvalidEntries, match="broken.yml"):
+    with pytest.raises(InvalidEntries, match=r"broken\.yml"):
         sync(engine, tmp_path, BIELEFELD.district_names)
     assert [e.id for e in load_stored_entries(engine)] == ["vhs"]
     assert last_sync(engine) == synced_before

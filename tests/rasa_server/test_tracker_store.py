@@ -70,8 +70,8 @@ def test_a_conversation_going_on_stores_each_event_once_in_order(store):
     sender = f"newcomer-{uuid.uuid4().hex[:8]}"
     run(store.save(DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")], DOMAIN.slots)))
     sent = [ActionExecuted("action_listen")]
-    for number, events in enumerate([turn("де житло?", "Тут"), [SessionStarted(), ActionExecuted("action_listen")],
-                                     turn("а курси?", "Там"), turn("дякую", "Будь ласка")]):
+    for events in [turn("де житло?", "Тут"), [SessionStarted(), ActionExecuted("action_listen")],
+                   turn("а курси?", "Там"), turn("дякую", "Будь ласка")]:
         tracker = run(store.retrieve(sender))  # the latest session only, as Rasa reads it per message
         for event in events:
             tracker.update(event)
@@ -90,7 +90,7 @@ def test_a_conversation_another_replica_went_on_with_or_erased_is_read_again(ope
     sender = f"newcomer-{uuid.uuid4().hex[:8]}"
     run(here.save(DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")], DOMAIN.slots)))
     for replica, (text, answer) in zip((here, here, there), [("де житло?", "Тут"), ("а курси?", "Там"),
-                                                             ("дякую", "Будь ласка")]):
+                                                             ("дякую", "Будь ласка")], strict=True):
         tracker = run(replica.retrieve(sender))
         for event in turn(text, answer):
             tracker.update(event)

@@ -137,7 +137,7 @@ def test_a_limit_of_zero_days_or_a_typo_is_refused_before_the_database_is_touche
     assert "--days: must be a whole number of days, at least 1, not '0'" in capsys.readouterr().err
     for typo in ("ninety", "0"):
         monkeypatch.setenv("LOTSE_RETENTION_DAYS", typo)
-        with pytest.raises(SystemExit, match="^The retention job cannot start: LOTSE_RETENTION_DAYS"):
+        with pytest.raises(SystemExit, match=r"^The retention job cannot start: LOTSE_RETENTION_DAYS"):
             main(["serve"])
     assert not (tmp_path / "lotse.db").exists()
 
