@@ -49,9 +49,11 @@ def send_services(resources: Resources, dispatcher: CollectingDispatcher, langua
         intro.append(texts.say("district_results" if in_district else "district_none", language, district=district))
     text = answer_message("\n".join(intro), page, language, now, texts, resources.city)
     buttons = [button(texts.say("button_more", language), "more")] if len(found) > PAGE_SIZE else []
-    dispatcher.utter_message(text=text, buttons=buttons + (feedback_buttons(texts, language, answer_id) if answer_id else []))
+    dispatcher.utter_message(text=text,
+                             buttons=buttons + (feedback_buttons(texts, language, answer_id) if answer_id else []))
     if offset == 0 and not district and len(knowledge.districts(topic)) > 1:
-        dispatcher.utter_message(text=texts.say("district_question", language), buttons=district_buttons(resources.city))
+        dispatcher.utter_message(text=texts.say("district_question", language),
+                                 buttons=district_buttons(resources.city))
     return [SlotSet("topic", topic), SlotSet("topic_query", query), SlotSet("results_offset", offset + len(page)),
             SlotSet("not_understood", 0), SlotSet("shown_services", [a.entry.id for a in page]),
             SlotSet("answer_id", answer_id)]
@@ -98,7 +100,8 @@ class AnswerTopic(LotseAction):
     def name(self) -> str:
         return "action_answer_topic"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name")
         topic = TOPIC_INTENTS.get(intent) or tracker.get_slot("topic")
         text = tracker.latest_message.get("text") or ""
@@ -114,7 +117,8 @@ class MoreResults(LotseAction):
     def name(self) -> str:
         return "action_more_results"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         offset = int(tracker.get_slot("results_offset") or 0)
         return send_services(self.resources, dispatcher, language_of(tracker), tracker.get_slot("topic"),
                              tracker.get_slot("topic_query") or "", offset, tracker.get_slot("district"))
@@ -127,7 +131,8 @@ class Clarify(LotseAction):
     def name(self) -> str:
         return "action_clarify"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         language, failures = language_of(tracker), int(tracker.get_slot("not_understood") or 0)
         if failures >= CLARIFICATIONS_BEFORE_HANDOVER:
             return [SlotSet("not_understood", 0), FollowupAction("action_hand_over")]
@@ -147,7 +152,8 @@ class RateAnswer(LotseAction):
     def name(self) -> str:
         return "action_rate_answer"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         helpful = tracker.latest_message.get("intent", {}).get("name") == "feedback_helpful"
         answer_id = entity(tracker, "answer_id") or tracker.get_slot("answer_id")

@@ -74,7 +74,8 @@ class LotseAction(Action, ABC):
         return self.resources.texts
 
     @abstractmethod
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         """What the action does."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
@@ -94,6 +95,7 @@ class SayPhrase(LotseAction, ABC):
 
     phrase: str  # the key in texts/newcomers.yml
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text=self.texts.say(self.phrase, language_of(tracker)))
         return []

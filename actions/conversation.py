@@ -85,7 +85,8 @@ class SessionStart(LotseAction):
     def name(self) -> str:
         return "action_session_start"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         kept = [SlotSet(slot, tracker.get_slot(slot)) for slot in self.CARRIED if tracker.get_slot(slot) is not None]
         return [SessionStarted(), *kept, ActionExecuted("action_listen")]
 
@@ -96,7 +97,8 @@ class PrivacyNotice(LotseAction):
     def name(self) -> str:
         return "action_privacy"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text=privacy_notice(self.texts, language_of(tracker), self.resources.keep_days))
         return []
 
@@ -107,7 +109,8 @@ class Start(LotseAction):
     def name(self) -> str:
         return "action_start"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         dispatcher.utter_message(text=self.texts.say("start", language), buttons=topic_buttons(self.texts, language))
         return [SlotSet("language", language)]  # the buttons that follow carry no words to detect it from
@@ -120,7 +123,8 @@ class ChooseLanguage(LotseAction):
     def name(self) -> str:
         return "action_choose_language"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         chosen = entity(tracker, "language")
         if (tracker.latest_message.get("text") or "").startswith("/") and chosen in LANGUAGES:
             dispatcher.utter_message(text=self.texts.say("language_chosen", chosen))
@@ -137,7 +141,8 @@ class AskDelete(LotseAction):
     def name(self) -> str:
         return "action_ask_delete"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         dispatcher.utter_message(text=self.texts.say("ask_delete", language), buttons=[
             button(self.texts.say("button_delete_yes", language), "affirm"),
@@ -153,6 +158,7 @@ class DeleteConversation(LotseAction):
     def name(self) -> str:
         return "action_delete_conversation"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(json_message={"delete_conversation": {"language": language_of(tracker)}})
         return [Restarted()]

@@ -25,7 +25,8 @@ class ShowWhere(LotseAction):
     def name(self) -> str:
         return "action_show_where"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         language, services = language_of(tracker), shown_services(self.resources, tracker)
         if not services:
             return ask_for_the_topic(self.texts, dispatcher, tracker)
@@ -47,7 +48,8 @@ class ShowHours(LotseAction):
     def name(self) -> str:
         return "action_show_hours"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         language, services = language_of(tracker), shown_services(self.resources, tracker)
         if not services:
             return ask_for_the_topic(self.texts, dispatcher, tracker)
@@ -76,7 +78,8 @@ class ChooseDistrict(LotseAction):
     def name(self) -> str:
         return "action_choose_district"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         district = district_meant(tracker, self.resources.city)
         if district is None:
             dispatcher.utter_message(text=self.texts.say("district_unknown", language_of(tracker)),

@@ -22,7 +22,8 @@ class HandOver(LotseAction):
     def name(self) -> str:
         return "action_hand_over"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         dispatcher.utter_message(text=self.texts.say("handover", language))
         dispatcher.utter_message(json_message={"handover": handover_request(tracker, language)})

@@ -63,7 +63,8 @@ def location_message(intro: str, answers: Sequence[ServiceAnswer], language: str
             phrases.say("label_no_address", language))
         lines = [_bold_title(answer), f"📍 {where}"]
         if entry.geo:
-            lines.append(f'🗺 <a href="{escape(_map_link(entry), quote=True)}">{escape(phrases.say("label_map", language))}</a>')
+            link, label = escape(_map_link(entry), quote=True), escape(phrases.say("label_map", language))
+            lines.append(f'🗺 <a href="{link}">{label}</a>')
         cards.append("\n".join(_line(line, language) for line in lines))
     return "\n\n".join([_line(escape(intro), language), *cards])
 

@@ -45,7 +45,8 @@ BACKLOG_PER_CHAT = 20  # more of one chat's updates wait in the inbox, not in me
 FAILED_ATTEMPTS_BEFORE_GIVING_UP = 5
 SERVER_ERROR_PAUSES = (0.5, 1.0, 2.0, 4.0)  # seconds before each new try when Telegram answers 5xx
 MARK_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between tries to mark an answered update handled
-POLLING, RETRYING, DELETING = "polling", "retrying", "deleting old topics"  # the background loops, as /health names them
+# the background loops, as /health names them
+POLLING, RETRYING, DELETING = "polling", "retrying", "deleting old topics"
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -152,8 +153,9 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await asyncio.to_thread(lotse.cases.mark_processed, update.update_id)
     elif isinstance(context.error, (SQLAlchemyError, AdvisorsGroupRefused)):
         # the database away, or the advisors' group refusing a topic: tried again until it is fixed
+        error = context.error
         logger.warning("update %s not finished, tried again: %s", update.update_id,
-                       context.error if isinstance(context.error, AdvisorsGroupRefused) else type(context.error).__name__)
+                       error if isinstance(error, AdvisorsGroupRefused) else type(error).__name__)
     else:
         logger.error("update %s failed (attempt %s): %s", update.update_id, attempts, type(context.error).__name__)
         if attempts >= FAILED_ATTEMPTS_BEFORE_GIVING_UP:  # a fault in the update itself: retrying cannot help
@@ -189,7 +191,8 @@ def build_application(lotse: Lotse) -> Application:
     settings = lotse.settings
     builder: ApplicationBuilder = Application.builder().token(settings.token).updater(None).job_queue(None)
     builder = builder.concurrent_updates(PerChatOrder()).rate_limiter(PatientRateLimiter(
-        overall_max_rate=settings.messages_per_second, group_max_rate=settings.group_messages_per_minute, max_retries=3))
+        overall_max_rate=settings.messages_per_second, group_max_rate=settings.group_messages_per_minute,
+        max_retries=3))
     if settings.bot_api:
         builder = builder.base_url(f"{settings.bot_api}/bot").base_file_url(f"{settings.bot_api}/file/bot")
     application = builder.build()

@@ -54,7 +54,8 @@ class Lotse:
 
     async def hand_over(self, bot: Bot, sender: str, chat_id: int, request: dict[str, Any]) -> Case:
         """Opens the newcomer's case (or raises an open one to urgent) and its forum topic."""
-        case, new = await asyncio.to_thread(self.cases.open_case, sender, chat_id, request.get("language") or DEFAULT_LANGUAGE,
+        case, new = await asyncio.to_thread(self.cases.open_case, sender, chat_id,
+                                            request.get("language") or DEFAULT_LANGUAGE,
                                          request.get("topic"), request.get("priority") or "normal",
                                          request.get("reason"))
         if new:  # the newcomer hears at once; the group's posts may wait for Telegram's 20 a minute
@@ -86,8 +87,8 @@ class Lotse:
                              case_language=case.language, topic=case.topic or "-", priority=case.priority,
                              reason=case.reason or "-", transcript=lines)
         await send_text(bot, self.settings.advisors_chat, text, thread=case.thread_id)
-        await bot.send_message(self.settings.advisors_chat, await self.routing_note(case.language), parse_mode=ParseMode.HTML,
-                               message_thread_id=case.thread_id)
+        await bot.send_message(self.settings.advisors_chat, await self.routing_note(case.language),
+                               parse_mode=ParseMode.HTML, message_thread_id=case.thread_id)
         logger.info("case %s opened (%s, %s)", case.id, case.language, case.priority)
         return case
 
@@ -96,7 +97,8 @@ class Lotse:
         now = self.city.now()
         back = None if self.settings.office_hours.is_open(now) else self.settings.office_hours.next_opening(now)
         if back is None:
-            return self.texts.say("queue_position", case.language, count=str(await asyncio.to_thread(self.cases.waiting_before, case.id)))
+            return self.texts.say("queue_position", case.language,
+                                  count=str(await asyncio.to_thread(self.cases.waiting_before, case.id)))
         return self.texts.say("office_closed", case.language, weekday=self.texts.weekday(back.weekday(), case.language),
                              time=f"{back:%H:%M}")
 

@@ -34,7 +34,8 @@ def _keyboard(reply: BotReply) -> InlineKeyboardMarkup | None:
     """One button per row, as on a phone menu; the payload travels as callback data."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(title, callback_data=payload)] for title, payload in reply.buttons])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(title, callback_data=payload)]
+                                 for title, payload in reply.buttons])
 
 
 # Telegram commands newcomers may type, as the intents Rasa knows them by. Any other text is
@@ -120,10 +121,12 @@ async def converse(context: ContextTypes.DEFAULT_TYPE, update: Update, message: 
     sender = lotse.sender_of(user.id)
     case = await asyncio.to_thread(lotse.cases.active_case_of, sender)
     if case is not None and text == DELETE:  # erasing ends the advisor's conversation first
-        await lotse.close_case(context.bot, case, advisor_texts().say("case_closed_by_deletion", lotse.settings.advisor_language,
+        await lotse.close_case(context.bot, case,
+                               advisor_texts().say("case_closed_by_deletion", lotse.settings.advisor_language,
                                                                 case=str(case.id)), tell_newcomer=False)
     elif case is not None and text == PRIVACY:  # paused Rasa would not answer; the notice is the same
-        await context.bot.send_message(message.chat_id, privacy_notice(lotse.texts, case.language, lotse.settings.shared.retention_days))
+        await context.bot.send_message(message.chat_id,
+                                       privacy_notice(lotse.texts, case.language, lotse.settings.shared.retention_days))
         return
     elif case is not None and message.from_user and message.from_user.id == user.id:
         await lotse.mirror_to_advisors(context.bot, case, message)

@@ -1,9 +1,10 @@
 """Lotse's conversation engine as the adapter sees it: Rasa's channel for the adapter
 (rasa_server/channel.py: the REST channel behind the shared secret) for messages, and its
 token-protected HTTP API for what the advisors' side does to a conversation (read the last
-messages, resume it after a hand-over). The token is in no error message or log line. RASA_URL may list several Rasa replicas separated by
-commas: each conversation always goes to the same one (its lock then never waits on another
-replica), and all of them share the conversations through the tracker store."""
+messages, resume it after a hand-over). The token is in no error message or log line.
+RASA_URL may list several Rasa replicas separated by commas: each conversation always goes to
+the same one (its lock then never waits on another replica), and all of them share the
+conversations through the tracker store."""
 
 from __future__ import annotations
 

@@ -69,12 +69,14 @@ class Settings:
         pseudonym_key = environment.text("LOTSE_PSEUDONYM_KEY")
         if production and pseudonym_key is None:
             raise ConfigurationError("LOTSE_PSEUDONYM_KEY is not set: with TELEGRAM_BOT_TOKEN the pseudonyms need a "
-                                     "secret key of their own (python3 -c \"import secrets; print(secrets.token_hex(32))\")")
+                                     "secret key of their own "
+                                     "(python3 -c \"import secrets; print(secrets.token_hex(32))\")")
         return cls(
             token=token or LOCAL_TOKEN,
             bot_api=environment.url("LOTSE_BOT_API", None if production else LOCAL_BOT_API),
             rasa_url=environment.url("RASA_URL", "http://127.0.0.1:5005") or "",
-            rasa_token=environment.required("RASA_TOKEN", "the secret of Rasa's API and of its channel for the adapter"),
+            rasa_token=environment.required("RASA_TOKEN",
+                                            "the secret of Rasa's API and of its channel for the adapter"),
             advisors_chat=advisors_chat,
             advisor_ids=environment.integers("LOTSE_ADVISOR_IDS", "" if production else str(LOCAL_ADVISOR)),
             webhook_url=webhook_url,

@@ -95,7 +95,8 @@ def load_city(path: Path) -> City:
     try:
         _holidays(str(region.get("country")), region.get("subdivision"), 2026)
     except (NotImplementedError, KeyError) as problem:
-        raise InvalidCity(f"{path}: 'holidays' {region} is not a region the holidays package knows: {problem}") from None
+        raise InvalidCity(f"{path}: 'holidays' {region} is not a region the holidays package knows: "
+                          f"{problem}") from None
     districts = []
     for number, district in enumerate(field("districts", list), start=1):
         try:

@@ -151,7 +151,8 @@ class _TelegramHtml(HTMLParser):
 
     def handle_charref(self, name: str) -> None:
         code = int(name[1:], 16) if name[:1] in "xX" else int(name)
-        if not self.html.startswith(f"&#{name};", self._index()) or not 0 < code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        if (not self.html.startswith(f"&#{name};", self._index())
+                or not 0 < code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF):
             self.fail(f'Unsupported HTML entity "&#{name}" {self._at()}')
         self.text.append(chr(code))
 
@@ -246,9 +247,11 @@ class FakeTelegram:
             original = self.messages.get((chat_id, edited.get("message_id")))
             if original is None:
                 raise ValueError("an edited_message needs the chat and message_id of an earlier message")
-            kept = {key: original[key] for key in ("message_id", "date", "from", "message_thread_id", "is_topic_message")
+            kept = {key: original[key] for key in ("message_id", "date", "from", "message_thread_id",
+                                                   "is_topic_message")
                     if key in original}
-            message = update["edited_message"] = {**kept, **edited, "edit_date": edited.get("edit_date", int(time.time()))}
+            message = update["edited_message"] = {**kept, **edited,
+                                                  "edit_date": edited.get("edit_date", int(time.time()))}
             self.messages[(chat_id, message["message_id"])] = message
         if "callback_query" in update:  # Telegram sends the message the button is under as it is now
             query = update["callback_query"] = dict(update["callback_query"])
@@ -258,7 +261,8 @@ class FakeTelegram:
                 query["message"] = stored
         sender = update.get("message") or update.get("edited_message") or update.get("callback_query") or {}
         message = update.get("message") or update.get("edited_message") or {}
-        self._record("update", (sender.get("chat") or sender.get("from") or {}).get("id", 0), update_id=update["update_id"],
+        self._record("update", (sender.get("chat") or sender.get("from") or {}).get("id", 0),
+                     update_id=update["update_id"],
                      message_id=message.get("message_id"), **({"edited": True} if "edited_message" in update else {}))
         async with self._arrived:
             self._updates.append(update)
@@ -343,7 +347,8 @@ class FakeTelegram:
         if original is None:
             raise ValueError("message to copy not found")
         content = {k: v for k, v in original.items()
-                   if k not in {"message_id", "date", "chat", "from", "message_thread_id", "is_topic_message", "edit_date"}}
+                   if k not in {"message_id", "date", "chat", "from", "message_thread_id", "is_topic_message",
+                                "edit_date"}}
         if "caption" in params and "text" not in original:
             content["caption"] = params["caption"]
             _checked_caption(params["caption"], params.get("parse_mode"))
@@ -462,7 +467,8 @@ class FakeTelegram:
         if user_id == BOT_USER["id"] and chat_id < 0:
             group = self.groups[chat_id]
             return {"status": "administrator", "user": BOT_USER, **dict.fromkeys(_ADMIN_RIGHTS, True),
-                    "can_manage_topics": group["can_manage_topics"], "can_delete_messages": group["can_delete_messages"],
+                    "can_manage_topics": group["can_manage_topics"],
+                    "can_delete_messages": group["can_delete_messages"],
                     "can_be_edited": False, "is_anonymous": False}
         status = self.chat_members.get((chat_id, user_id), "member")
         member = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}}
@@ -605,7 +611,8 @@ def _control_routes(telegram: FakeTelegram) -> list[web.RouteDef]:
 
     return [web.post("/control/updates", control_updates), web.get("/control/sent", control_sent),
             web.get("/control/chat", control_chat), web.get("/control/topics", control_topics),
-            web.get("/control/callback_answers", control_callback_answers), web.get("/control/commands", control_commands),
+            web.get("/control/callback_answers", control_callback_answers),
+            web.get("/control/commands", control_commands),
             web.get("/control/timeline", control_timeline), web.route("*", "/control/faults", control_faults),
             web.route("*", "/control/group", control_group)]
 
@@ -647,7 +654,8 @@ def make_app(telegram: FakeTelegram | None = None, trusted_ports: Iterable[int] 
     return app
 
 
-def make_tryout_app(telegram: FakeTelegram, settings: dict[str, Any], trusted_ports: Iterable[int] = ()) -> web.Application:
+def make_tryout_app(telegram: FakeTelegram, settings: dict[str, Any],
+                    trusted_ports: Iterable[int] = ()) -> web.Application:
     """The try-out page: a newcomer's chat and the advisors' group side by side, over the
     same control API (same origin, so the page needs nothing else)."""
     page = (Path(__file__).parent / "tryout.html").read_text(encoding="utf-8")

@@ -119,14 +119,16 @@ def new_conversation(number: int, first_user: int) -> Conversation:
 
 
 def update_for(conversation: Conversation, step: Step, rng: random.Random) -> dict:
-    user = {"id": conversation.user, "is_bot": False, "first_name": "Load", "language_code": conversation.texts.client_code}
+    user = {"id": conversation.user, "is_bot": False, "first_name": "Load",
+            "language_code": conversation.texts.client_code}
     chat = {"id": conversation.user, "type": "private"}
     choices = [(message, payload) for message, payload in conversation.buttons if payload.startswith(step.text)]
     if step.press and choices:
         message, payload = rng.choice(choices) if step.text == "/ask_" else choices[-1]
         return {"callback_query": {"id": uuid.uuid4().hex, "chat_instance": "load", "data": payload, "from": user,
                                    "message": {"message_id": message, "date": 0, "chat": chat}}}
-    return {"message": {"chat": chat, "text": step.text if not step.press else conversation.texts.question, "from": user}}
+    return {"message": {"chat": chat, "text": step.text if not step.press else conversation.texts.question,
+                        "from": user}}
 
 
 @dataclass
@@ -262,8 +264,8 @@ def summarise(phase: Phase, timeline: list[dict], in_rasa: dict[int, int], mirro
 
 
 def passes(figures: dict) -> bool:
-    return (figures["lost"] == 0 and figures["errors"] == 0 and figures["rasa_holds_each_message_once"] and figures["p95_ms"] is not None
-            and figures["p95_ms"] < TARGET_P95_MS)
+    return (figures["lost"] == 0 and figures["errors"] == 0 and figures["rasa_holds_each_message_once"]
+            and figures["p95_ms"] is not None and figures["p95_ms"] < TARGET_P95_MS)
 
 
 def plot(path: Path, phases: list[Phase], timeline: list[dict]) -> Path:
@@ -303,7 +305,8 @@ def start_stack(database_url: str, tracker_database: str, rasa_replicas: int) ->
         replicas = ",".join(f"http://127.0.0.1:{port}" for port in rasa_ports)
         servers += start_adapter(rasa_ports[0], token, bot_api_port, env={
             "RASA_URL": replicas, "DATABASE_URL": database_url, "LOTSE_PSEUDONYM_KEY": PSEUDONYM_KEY,
-            "LOTSE_OFFICE_HOURS": "always", "LOTSE_MAX_MESSAGES_PER_SECOND": "0", "LOTSE_GROUP_MESSAGES_PER_MINUTE": "0",
+            "LOTSE_OFFICE_HOURS": "always", "LOTSE_MAX_MESSAGES_PER_SECOND": "0",
+            "LOTSE_GROUP_MESSAGES_PER_MINUTE": "0",
             "LOTSE_LOG_LEVEL": "WARNING"})
     except BaseException:
         stop(servers)
@@ -350,7 +353,8 @@ def count(store: sa.engine.Engine, query: str) -> int:
 
 def mirrored_messages(store: sa.engine.Engine) -> set[tuple[int, int]]:
     with store.connect() as connection:
-        rows = connection.execute(sa.text("SELECT source_chat, source_message FROM case_messages WHERE direction = 'in'"))
+        rows = connection.execute(sa.text("SELECT source_chat, source_message FROM case_messages "
+                                          "WHERE direction = 'in'"))
         return {(chat, message) for chat, message in rows}
 
 

@@ -85,7 +85,8 @@ def migrate_database(env: dict[str, str] | None) -> None:
     engine.dispose()
 
 
-def start_actions(port: int, token: str, env: dict[str, str] | None = None, output: IO | None = None) -> subprocess.Popen:
+def start_actions(port: int, token: str, env: dict[str, str] | None = None,
+                  output: IO | None = None) -> subprocess.Popen:
     """The action server on loopback, answering only calls that carry `token` (Rasa's)."""
     migrate_database(env)
     return start_server(sys.executable, "-m", "actions", "--port", str(port),

@@ -43,7 +43,8 @@ def chat(webhook: str, secret: str, language_code: str | None = None) -> None:
                 print("[handed over to an advisor — in Telegram, a person answers from here]\n")
             erasure = (message.get("custom") or {}).get("delete_conversation")
             if erasure:  # Rasa's channel erased it (or says it could not)
-                print(newcomer_texts().say("deleted" if erasure.get("erased") else "delete_failed", erasure.get("language")),
+                print(newcomer_texts().say("deleted" if erasure.get("erased") else "delete_failed",
+                                           erasure.get("language")),
                       end="\n\n")
             for button in message.get("buttons", []):
                 buttons.append(button)

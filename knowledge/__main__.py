@@ -21,7 +21,8 @@ DEFAULT_REPORT = PROJECT_ROOT / "reports" / "knowledge" / "report.html"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m knowledge", description="Keep Lotse's knowledge base of local services.")
+    parser = argparse.ArgumentParser(prog="python -m knowledge",
+                                     description="Keep Lotse's knowledge base of local services.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -35,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     command("export", "write all entries to one spreadsheet file").add_argument("--csv", type=Path, required=True)
     command("import", "check a spreadsheet and, if all rows are valid, write its entries").add_argument(
         "--csv", type=Path, required=True)
-    command("report", "list missing or outdated translations, due verifications, missing contact or hours, and the answers' ratings").add_argument(
+    command("report", "list missing or outdated translations, due verifications, missing contact or hours, "
+                      "and the answers' ratings").add_argument(
         "--html", type=Path, default=DEFAULT_REPORT, help="where to write the HTML page (default: %(default)s)")
     return parser
 
@@ -55,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "sync":
             engine = open_current(settings.database_url)
             result = sync(engine, args.entries, districts)
-            print(f"synced {args.entries} into {engine.url.render_as_string(hide_password=True)}: {result.added} added, "
+            print(f"synced {args.entries} into {engine.url.render_as_string(hide_password=True)}: "
+                  f"{result.added} added, "
                   f"{result.updated} updated, {result.removed} removed, {result.unchanged} unchanged.")
         elif args.command == "new":
             print(f"wrote {new_entry(args.entries, args.id, city)}: fill it in, then run `python -m knowledge validate`.")

@@ -27,7 +27,8 @@ def match_district(text: str, city: City) -> str | None:
     """The district named in `text` (directly or by a neighbourhood), or None; the closest
     spelling wins."""
     candidates = {_plain(district.name): district.name for district in city.districts}
-    candidates.update({_plain(place): district.name for district in city.districts for place in district.neighbourhoods})
+    candidates.update({_plain(place): district.name
+                       for district in city.districts for place in district.neighbourhoods})
     best, best_ratio = None, 0.0
     for word in map(_plain, _WORD.findall(text)):
         for plain, district in candidates.items():

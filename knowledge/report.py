@@ -73,7 +73,8 @@ _MARK = {TranslationStatus.CURRENT: "ok", TranslationStatus.OUTDATED: "OUTDATED"
 
 def _columns(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return lines
 
@@ -128,7 +129,8 @@ def html_page(reports: Sequence[EntryReport], today: date, statistics: AnswerSta
                "German hash (for source_hash)", "to do"]
     complete = sum(not r.to_do for r in reports)
     feedback_header, groups, disliked = _feedback_rows(statistics)
-    feedback_rows = "\n".join("<tr>" + "".join(cell(str(value)) for value in row) + "</tr>" for row in groups + disliked)
+    feedback_rows = "\n".join("<tr>" + "".join(cell(str(value)) for value in row) + "</tr>"
+                              for row in groups + disliked)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lotse knowledge base: what to do</title>
 <style>

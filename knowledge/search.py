@@ -57,7 +57,8 @@ class ServiceIndex:
         if not self.entries:
             return
         for language in LANGUAGES:
-            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), strip_accents="unicode", sublinear_tf=True)
+            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), strip_accents="unicode",
+                                         sublinear_tf=True)
             matrix = vectorizer.fit_transform([_searchable(e, language) for e in self.entries])
             self._by_feature[language] = matrix.T.tocsr()
             self._vectorizers[language] = vectorizer

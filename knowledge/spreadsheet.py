@@ -187,7 +187,8 @@ def read_rows(source: Path) -> list[tuple[int, dict[str, str]]]:
             f"unknown columns: {', '.join(unknown)}" if unknown else "",
             "a column appears twice" if len(set(header)) != len(header) else "",
         ]))
-        raise InvalidEntries([Problem(name, 1, f"{what}: start from a file made by `python -m knowledge export --csv`")])
+        raise InvalidEntries([Problem(name, 1,
+                                      f"{what}: start from a file made by `python -m knowledge export --csv`")])
     rows, line = [], reader.line_num + 1
     for cells in reader:
         if any(cell.strip() for cell in cells):

@@ -107,7 +107,8 @@ class _Checker:
             self.problem(path, f"'{_dotted(path)}' contains invisible control or bidi characters: retype the text")
             return None
         if len(value) > limit:
-            self.problem(path, f"'{_dotted(path)}' has {len(value)} characters, at most {limit} are allowed: shorten it")
+            self.problem(path,
+                         f"'{_dotted(path)}' has {len(value)} characters, at most {limit} are allowed: shorten it")
             return None
         return value.strip()
 
@@ -121,7 +122,8 @@ class _Checker:
         for i, item in enumerate(value):
             line = self.text(item, (*path, i), limit)
             if line and "\n" in line:
-                self.problem((*path, i), f"'{_dotted(path)}' holds one short line per item: split item {i + 1} into several")
+                self.problem((*path, i),
+                             f"'{_dotted(path)}' holds one short line per item: split item {i + 1} into several")
             elif line:
                 lines.append(line)
         return tuple(lines)
@@ -298,16 +300,19 @@ def entry_from_data(data: Any, check: _Checker) -> ServiceEntry | None:
     geo_data = check.mapping(data.get("geo"), ("geo",))
     if geo_data is not None:
         lat, lon = geo_data.get("lat"), geo_data.get("lon")
-        if not (isinstance(lat, (int, float)) and -90 <= lat <= 90 and isinstance(lon, (int, float)) and -180 <= lon <= 180):
+        if not (isinstance(lat, (int, float)) and -90 <= lat <= 90
+                and isinstance(lon, (int, float)) and -180 <= lon <= 180):
             check.problem(("geo",), "'geo' needs numbers lat (-90..90) and lon (-180..180)")
         else:
             geo = Geo(float(lat), float(lon))
 
     contact_data = check.mapping(data.get("contact"), ("contact",)) or {}
     contact = Contact(
-        phone=check.checked(contact_data.get("phone"), ("contact", "phone"), _is_phone, "phone number (digits, +, spaces, / or -)"),
+        phone=check.checked(contact_data.get("phone"), ("contact", "phone"), _is_phone,
+                            "phone number (digits, +, spaces, / or -)"),
         email=check.checked(contact_data.get("email"), ("contact", "email"), _EMAIL.match, "e-mail address"),
-        website=check.checked(contact_data.get("website"), ("contact", "website"), _is_url, "web address (http:// or https://)"),
+        website=check.checked(contact_data.get("website"), ("contact", "website"), _is_url,
+                              "web address (http:// or https://)"),
     )
 
     appointment_required = data.get("appointment_required")
@@ -381,7 +386,8 @@ def load_entry_file(path: Path, districts: Sequence[str]) -> tuple[ServiceEntry 
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        return None, None, [Problem(name, 1, f"not UTF-8 text ({error.reason} at byte {error.start}): save it as UTF-8")]
+        return None, None, [Problem(name, 1,
+                                    f"not UTF-8 text ({error.reason} at byte {error.start}): save it as UTF-8")]
     loader = _SafeLoader(text)
     try:  # one parse gives both the node tree (for line numbers) and the data
         node = loader.get_single_node()

@@ -38,7 +38,8 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         return True
     except ValidationError as error:
         error.message += (". Failed to validate Action server response from API, make sure your response from the "
-                          f"Action endpoint is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions")
+                          "Action endpoint is valid. For more information about the format visit "
+                          f"{DOCS_BASE_URL}/custom-actions")
         raise error
 
 

@@ -96,7 +96,8 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
     def _newest_row(self, sender_id: str) -> int | None:
         events = self.SQLEvent.__table__
         with self.engine.connect() as connection:
-            return connection.execute(sa.select(sa.func.max(events.c.id)).where(events.c.sender_id == sender_id)).scalar()
+            newest = sa.select(sa.func.max(events.c.id)).where(events.c.sender_id == sender_id)
+            return connection.execute(newest).scalar()
 
 
 async def _retrieve_or_fail(self: FailSafeTrackerStore, sender_id: str) -> DialogueStateTracker | None:

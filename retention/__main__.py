@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_text in (("run", "apply the limit once and say what was folded and deleted"),
                             ("serve", "apply it now and then every night at 03:30 in the city's time")):
         commands.add_parser(name, help=help_text, description=help_text).add_argument(
-            "--days", type=whole_days, help=f"keep this many days (default: LOTSE_RETENTION_DAYS, else {DEFAULT_RETENTION_DAYS})")
+            "--days", type=whole_days,
+            help=f"keep this many days (default: LOTSE_RETENTION_DAYS, else {DEFAULT_RETENTION_DAYS})")
     return parser
 
 

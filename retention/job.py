@@ -111,7 +111,9 @@ def apply_retention(engine: Engine, now: datetime, time_zone: ZoneInfo,
         # The nightly run and a manual `run` at once would both count the same rows before
         # either deletes them; the second waits for the first and finds them gone.
         one_at_a_time(session.connection(), RETENTION_LOCK)
-        _add_to_weekly_counts(session, [*_answer_counts(session, old_day), *_handover_counts(session, old_closed_case, time_zone)])
+        _add_to_weekly_counts(session,
+                              [*_answer_counts(session, old_day),
+                               *_handover_counts(session, old_closed_case, time_zone)])
         answers = _deleted(session, delete(AnswerRow).where(old_day))
         mirrored_messages = _deleted(session, delete(MirrorRow).where(or_(  # before the cases they are found by
             MirrorRow.case_id.in_(select(CaseRow.id).where(old_closed_case)), MirrorRow.created_at < cutoff)))

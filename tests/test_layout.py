@@ -12,7 +12,8 @@ from pathlib import Path
 
 from tests.conftest import PROJECT_ROOT
 
-SERVICE_PACKAGES = ("actions", "bot", "cases", "cities", "configuration", "db", "knowledge", "nlu", "rasa_server", "retention", "texts")
+SERVICE_PACKAGES = ("actions", "bot", "cases", "cities", "configuration", "db", "knowledge", "nlu", "rasa_server",
+                    "retention", "texts")
 DEVELOPMENT_ONLY = {"devtools", "tests", "pytest", "hypothesis", "selenium", "matplotlib", "requests"}
 
 
@@ -30,7 +31,8 @@ def imported_modules(package: str) -> dict[str, set[str]]:
 
 def requirement_names(path: Path) -> set[str]:
     lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return {re.split(r"[\[<>=~! ]", line)[0].lower().replace("_", "-") for line in lines if line and not line.startswith("-")}
+    return {re.split(r"[\[<>=~! ]", line)[0].lower().replace("_", "-")
+            for line in lines if line and not line.startswith("-")}
 
 
 def test_the_services_import_no_development_tooling():
@@ -51,7 +53,8 @@ def test_every_third_party_module_the_services_import_is_declared():
     declared = set().union(*map(top_level_modules, requirement_names(PROJECT_ROOT / "requirements.txt")))
     undeclared = {module: sorted(files) for package in SERVICE_PACKAGES
                   for module, files in imported_modules(package).items()
-                  if module not in sys.stdlib_module_names and module not in SERVICE_PACKAGES and module not in declared}
+                  if module not in sys.stdlib_module_names and module not in SERVICE_PACKAGES
+                  and module not in declared}
     assert undeclared == {}
 
 

@@ -62,7 +62,8 @@ def musterstadt(tmp_path) -> Resources:
 def test_districts_and_neighbourhoods_are_the_citys():
     assert MUSTERSTADT.district_names == ("Altstadt", "Nordhafen")
     assert match_district("ich wohne am kranufer", MUSTERSTADT) == "Nordhafen"
-    assert match_district("in Brackwede", MUSTERSTADT) is None and match_district("in Brackwede", BIELEFELD) == "Brackwede"
+    assert match_district("in Brackwede", MUSTERSTADT) is None and match_district("in Brackwede",
+                                                                                  BIELEFELD) == "Brackwede"
     assert nearest_district(50.039, 10.001, MUSTERSTADT) == "Nordhafen"
     assert nearest_district(52.0210, 8.5340, MUSTERSTADT) is None  # Bielefeld is far outside Musterstadt
 
@@ -100,14 +101,16 @@ def test_the_actions_answer_with_the_citys_name_offices_districts_and_numbers(mu
         dispatcher = CollectingDispatcher()
         asyncio.run(Emergency(musterstadt).run(dispatcher, Tracker("city-test", {"language": language}, {}, [], False,
                                                                     None, {}, "action_listen"), {}))
-        assert "0800 000 0 001" in dispatcher.messages[0]["text"] and "0800 111 0 111" not in dispatcher.messages[0]["text"]
+        text = dispatcher.messages[0]["text"]
+        assert "0800 000 0 001" in text and "0800 111 0 111" not in text
 
 
 def test_a_city_file_that_cannot_be_used_is_refused_naming_it(tmp_path):
     broken = tmp_path / "broken.yml"
     broken.write_text(MUSTERSTADT_FILE.read_text(encoding="utf-8").replace("Europe/Berlin", "Europe/Nowhere"),
                       encoding="utf-8")
-    with pytest.raises(InvalidCity, match=re.escape("broken.yml: 'time_zone' 'Europe/Nowhere' is not an IANA time zone")):
+    with pytest.raises(InvalidCity,
+                       match=re.escape("broken.yml: 'time_zone' 'Europe/Nowhere' is not an IANA time zone")):
         load_city(broken)
     with pytest.raises(InvalidCity, match="LOTSE_CITY=atlantis: there is no city file"):
         configured_city("atlantis")

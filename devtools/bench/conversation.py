@@ -114,7 +114,8 @@ async def measure_telegram(bot_api: str, messages: list[str]) -> dict:
                       for i in range(TELEGRAM_SEQUENTIAL)]
 
         async def newcomer(number: int) -> list[float]:
-            return [await _telegram_turn(session, bot_api, 900000 + number, messages[(number * 31 + turn * 7) % len(messages)])
+            return [await _telegram_turn(session, bot_api, 900000 + number,
+                                         messages[(number * 31 + turn * 7) % len(messages)])
                     for turn in range(TELEGRAM_TURNS)]
 
         started = time.perf_counter()

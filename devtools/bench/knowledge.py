@@ -37,14 +37,16 @@ HELD_OUT = PROJECT_ROOT / "tests" / "data" / "nlu"
 
 
 def write_synthetic_entries(directory: Path, count: int, rng: random.Random) -> None:
-    pilots = [document for _, document in load_documents(PILOT, BIELEFELD.district_names)]  # checked like every entry file, aliases refused
+    # checked like every entry file, aliases refused
+    pilots = [document for _, document in load_documents(PILOT, BIELEFELD.district_names)]
     for number, pilot in zip(range(count), itertools.cycle(pilots)):
         document = copy.deepcopy(pilot)
         document["id"] = f"{pilot['id']}-{number}"
         if document.get("address"):
             document["address"]["district"] = rng.choice(BIELEFELD.district_names)
         document["translations"]["de"]["title"] = f"{pilot['translations']['de']['title'][:100]} {number}"
-        (directory / f"{document['id']}.yml").write_text(yaml.dump(document, Dumper=yaml.CSafeDumper, allow_unicode=True), encoding="utf-8")
+        dumped = yaml.dump(document, Dumper=yaml.CSafeDumper, allow_unicode=True)
+        (directory / f"{document['id']}.yml").write_text(dumped, encoding="utf-8")
 
 
 def _timed(action) -> tuple[float, object]:

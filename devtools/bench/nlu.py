@@ -37,7 +37,8 @@ def measure_training() -> dict:
             stderr=subprocess.DEVNULL,
         )
         seconds = time.perf_counter() - started
-    return {"training_seconds": round(seconds, 1), "training_peak_rss_mib": round(_peak_rss_mib(resource.RUSAGE_CHILDREN))}
+    return {"training_seconds": round(seconds, 1),
+            "training_peak_rss_mib": round(_peak_rss_mib(resource.RUSAGE_CHILDREN))}
 
 
 async def measure_inference(model_dir: Path, data_dir: Path) -> dict:

@@ -34,12 +34,14 @@ def test_a_case_mentions_the_advisors_speaking_its_language_or_everyone(telegram
     assert waiting
 
     _, other = open_case(telegram, "fa", "میخواهم با یک مشاور گپ بزنم")
-    assert wait_for(lambda: [t for t in posts_in(telegram, other) if t.startswith("Niemand hat prs als Sprache angegeben")])
+    assert wait_for(lambda: [t for t in posts_in(telegram, other)
+                             if t.startswith("Niemand hat prs als Sprache angegeben")])
 
 
 def test_queue_lists_open_cases_with_their_waiting_time(telegram):
     _, thread = open_case(telegram, "en", "I need to speak with a human advisor")
-    case_number = next(t["name"] for t in topics(telegram) if t["message_thread_id"] == thread).split("#")[1].split(" ")[0]
+    topic_name = next(t["name"] for t in topics(telegram) if t["message_thread_id"] == thread)
+    case_number = topic_name.split("#")[1].split(" ")[0]
     in_group(telegram, LOCAL_ADVISOR, "/queue")
     queue = wait_for(lambda: [t for t in group_texts(telegram) if f"#{case_number} · en" in t and "wartet seit" in t])
     assert "noch niemand" in queue[-1]
@@ -83,7 +85,8 @@ def test_lang_changes_what_the_newcomer_is_told_and_status_counts_the_cases(tele
     in_group(telegram, LOCAL_ADVISOR, "/status")
     assert wait_for(lambda: [t for t in group_texts(telegram) if t.startswith("Offene Fälle:")])
     in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
-    assert wait_for(lambda: [m for m in sent(telegram, user) if (m.get("text") or "").startswith("أنهى المستشار المحادثة")])
+    assert wait_for(lambda: [m for m in sent(telegram, user)
+                             if (m.get("text") or "").startswith("أنهى المستشار المحادثة")])
 
 
 def test_help_in_the_group_explains_the_commands_to_advisors_only(telegram):

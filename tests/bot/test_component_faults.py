@@ -105,7 +105,8 @@ def test_a_dropped_database_connection_loses_no_message(lotse_stack, adapter_on_
     answered = len(sent(telegram, user))
     with admin.begin() as connection:
         cut = connection.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                         "WHERE application_name = :name"), {"name": adapter_on_postgresql}).scalar_one()
+                                         "WHERE application_name = :name"),
+                                 {"name": adapter_on_postgresql}).scalar_one()
     admin.dispose()
     assert cut >= 1  # the adapter's connections are gone
     lotse_stack.handled(say(telegram, user, "Wo ist das?"))
@@ -126,7 +127,8 @@ def test_while_rasa_is_away_a_message_in_crisis_goes_to_an_advisor_at_once_as_ur
         texts = [m["text"] for m in sent(telegram, user)]
         assert texts[0] == unavailable_note(TEXTS, "de") and "116 016" in texts[0]
         assert wait_for(lambda: "Hilfe, mein Mann schlägt mich, ich habe Angst" in [
-            m.get("text") for m in sent(telegram, -1001000000001) if m.get("message_thread_id") == topic["message_thread_id"]])
+            m.get("text") for m in sent(telegram, -1001000000001)
+            if m.get("message_thread_id") == topic["message_thread_id"]])
     finally:
         lotse_stack.crash_adapter()
         lotse_stack.start_adapter_again()

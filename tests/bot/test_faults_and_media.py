@@ -20,7 +20,8 @@ from tests.helpers.telegram import NEWCOMERS, deliver, in_topic, open_case, post
 
 def photo_from(telegram: str, user: int) -> None:
     deliver(telegram, {"message": {"chat": {"id": user, "type": "private"}, "caption": "mein Brief",
-                                   "photo": [{"file_id": "letter-photo", "file_unique_id": "u1", "width": 90, "height": 90}],
+                                   "photo": [{"file_id": "letter-photo", "file_unique_id": "u1", "width": 90,
+                                              "height": 90}],
                                    "from": {"id": user, "is_bot": False, "first_name": "N", "language_code": "de"}}})
 
 
@@ -62,9 +63,11 @@ def test_an_advisors_voice_message_and_photo_reach_the_newcomer(telegram):
     topic_message = {"chat": {"id": LOCAL_ADVISORS_CHAT, "type": "supergroup", "is_forum": True},
                      "message_thread_id": thread, "is_topic_message": True,
                      "from": {"id": LOCAL_ADVISOR, "is_bot": False, "first_name": "Advisor"}}
-    deliver(telegram, {"message": {**topic_message, "voice": {"file_id": "advice-voice", "file_unique_id": "v1", "duration": 4}}})
+    deliver(telegram,
+            {"message": {**topic_message, "voice": {"file_id": "advice-voice", "file_unique_id": "v1", "duration": 4}}})
     deliver(telegram, {"message": {**topic_message, "caption": "هذا هو النموذج",
-                                   "photo": [{"file_id": "form-photo", "file_unique_id": "p1", "width": 90, "height": 90}]}})
+                                   "photo": [{"file_id": "form-photo", "file_unique_id": "p1", "width": 90,
+                                              "height": 90}]}})
     def media_received() -> list[dict]:
         return [m for m in sent(telegram, user) if "voice" in m or "photo" in m]
 
@@ -105,7 +108,8 @@ def test_delete_erases_the_newcomers_cases_their_topic_and_telegram_updates_then
 def test_privacy_during_a_hand_over_is_answered_in_the_newcomers_language(telegram):
     user, thread = open_case(telegram, "uk", "хочу поговорити з людиною")
     say(telegram, user, "/privacy")
-    assert wait_for(lambda: [m for m in sent(telegram, user) if (m.get("text") or "").startswith("🔒 Захист даних у Lotse")])
+    assert wait_for(lambda: [m for m in sent(telegram, user)
+                             if (m.get("text") or "").startswith("🔒 Захист даних у Lotse")])
     assert "/privacy" not in posts_in(telegram, thread)
 
 

@@ -20,7 +20,8 @@ def logged(caplog, message: str, *args) -> str:
 
 
 def test_an_update_logged_by_ptb_shows_neither_text_nor_ids_nor_names(caplog):
-    update = {"update_id": 912345, "message": {"message_id": 17, "text": "Ich heiße Olena, meine Adresse ist Jöllenbecker Str. 5",
+    update = {"update_id": 912345,
+              "message": {"message_id": 17, "text": "Ich heiße Olena, meine Adresse ist Jöllenbecker Str. 5",
                                                "chat": {"id": 424242424, "type": "private"},
                                                "from": {"id": 424242424, "first_name": "Olena", "username": "olena_k"}}}
     text = logged(caplog, "Processing update %s", update)
@@ -31,7 +32,8 @@ def test_an_update_logged_by_ptb_shows_neither_text_nor_ids_nor_names(caplog):
 
 
 def test_the_bot_token_in_a_request_url_is_hidden(caplog):
-    text = logged(caplog, "HTTP Request: POST https://api.telegram.org/bot123456789:AAH-fake_tokenvalue-1234567890/getUpdates")
+    text = logged(caplog,
+                  "HTTP Request: POST https://api.telegram.org/bot123456789:AAH-fake_tokenvalue-1234567890/getUpdates")
     assert "AAH-fake_tokenvalue" not in text and "/bot<token>/getUpdates" in text
 
 
@@ -61,5 +63,6 @@ def test_an_update_as_ptb_prints_it_shows_no_text_name_id_place_or_phone(caplog)
 
 
 def test_rasas_token_in_a_request_url_is_hidden(caplog):
-    text = logged(caplog, 'HTTP Request: GET http://rasa:5005/conversations/tg-1/tracker?include_events=ALL&token=s3cr-et "200"')
+    text = logged(caplog, "HTTP Request: GET "
+                          'http://rasa:5005/conversations/tg-1/tracker?include_events=ALL&token=s3cr-et "200"')
     assert "s3cr-et" not in text and "token=<token>" in text

@@ -1,7 +1,8 @@
 """No message text, name, username, Telegram id, location or phone number reaches the log of
-any of the three processes, all at DEBUG (Rasa's own log included), while things go wrong: an action that fails (its knowledge
-store gone), Rasa away, a stranger in the advisors' group. A whole stack of its own writes
-into one file, which is then searched for what the newcomer said and is."""
+any of the three processes, all at DEBUG (Rasa's own log included), while things go wrong: an
+action that fails (its knowledge store gone), Rasa away, a stranger in the advisors' group. A
+whole stack of its own writes into one file, which is then searched for what the newcomer said
+and is."""
 
 from __future__ import annotations
 

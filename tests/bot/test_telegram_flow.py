@@ -33,7 +33,8 @@ def test_a_pressed_button_is_answered_and_sent_on_as_its_payload(telegram):
     welcome = wait_for(lambda: sent(telegram, user))[0]
     work = next(row[0] for row in welcome["reply_markup"]["inline_keyboard"] if row[0]["callback_data"] == "/ask_work")
     deliver(telegram, {"callback_query": {"id": f"cb{user}", "chat_instance": "x", "data": work["callback_data"],
-                                          "from": {"id": user, "is_bot": False, "first_name": "N", "language_code": "uk"},
+                                          "from": {"id": user, "is_bot": False, "first_name": "N",
+                                                   "language_code": "uk"},
                                           "message": welcome}})
     answer = wait_for(lambda: sent(telegram, user)[1:])[0]
     assert "Ці установи в Білефельді допомагають" in answer["text"]
@@ -50,7 +51,8 @@ def test_a_hand_over_opens_a_topic_relays_both_ways_and_close_gives_the_newcomer
     topic = wait_for(lambda: topics(telegram)[before:])[0]
     assert topic["name"].startswith("🟢 #") and "· uk ·" in topic["name"]
     thread = topic["message_thread_id"]
-    first_post = wait_for(lambda: [m for m in sent(telegram, LOCAL_ADVISORS_CHAT) if m.get("message_thread_id") == thread])[0]
+    first_post = wait_for(lambda: [m for m in sent(telegram, LOCAL_ADVISORS_CHAT)
+                                   if m.get("message_thread_id") == thread])[0]
     assert "мені потрібна допомога з житлом" in first_post["text"] and "/claim" in first_post["text"]
 
     say(telegram, user, "дякую, я чекаю")  # mirrored into the topic while the advisor is coming

@@ -60,7 +60,8 @@ def test_a_deleted_topic_is_made_anew_and_the_newcomers_message_reaches_it(lotse
     before = len(topics(telegram))
     asyncio.run(_delete_topic(telegram, lotse_stack.token, thread))
     say(telegram, user, "Sind Sie noch da?")
-    new_thread = wait_for(lambda: [t for t in topics(telegram)[before:] if not t.get("deleted")])[0]["message_thread_id"]
+    new_topic = wait_for(lambda: [t for t in topics(telegram)[before:] if not t.get("deleted")])[0]
+    new_thread = new_topic["message_thread_id"]
     wait_for(lambda: "Sind Sie noch da?" in posts_in(telegram, new_thread))
     in_topic(telegram, LOCAL_ADVISOR, new_thread, "Ja, hier ist die Beratung.")
     wait_for(lambda: [m for m in sent(telegram, user) if m.get("text") == "Ja, hier ist die Beratung."])

@@ -84,7 +84,8 @@ def test_every_kind_of_update_is_stored_with_its_chat_so_that_delete_finds_it(ca
         {"update_id": 20, "message_reaction": {"chat": {"id": 44, "type": "private"}, "user": person, "message_id": 3}},
         {"update_id": 21, "my_chat_member": {"chat": {"id": 44, "type": "private"}, "from": person}},
         {"update_id": 22, "edited_message": {"chat": {"id": 44, "type": "private"}, "text": "edited"}},
-        {"update_id": 23, "callback_query": {"id": "q", "from": person, "data": "/affirm"}},  # its message too old to come
+        # its message too old to come
+        {"update_id": 23, "callback_query": {"id": "q", "from": person, "data": "/affirm"}},
     ])
     cases.forget_sender("nobody-with-cases", 44, up_to_update=23)
     assert cases.unprocessed() == []

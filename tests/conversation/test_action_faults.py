@@ -21,7 +21,8 @@ def test_an_answer_goes_out_without_feedback_buttons_when_the_answer_log_fails(r
     unmigrated = sa.create_engine(f"sqlite:///{tmp_path / 'no-tables.db'}", future=True)  # no answers table
     without_a_log = replace(resources, answer_log=unmigrated)
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(AnswerTopic(without_a_log).run(dispatcher, tracker("where can I find a flat", "ask_housing"), {}))
+    events = asyncio.run(AnswerTopic(without_a_log).run(
+        dispatcher, tracker("where can I find a flat", "ask_housing"), {}))
     (answer,) = dispatcher.messages
     assert "These places in Bielefeld help with housing" in answer["text"]
     assert all(b["payload"] == "/more" for b in answer["buttons"])

@@ -9,10 +9,12 @@ from tests.helpers.rasa_channel import card_titles, texts
 
 
 @pytest.mark.parametrize("language_code, question, intro, expected_office", [
-    ("uk", "де зробити анмельдунг, я переїхала в нову квартиру", "Ці установи в Білефельді допомагають", "Bürgerberatung"),
+    ("uk", "де зробити анмельдунг, я переїхала в нову квартиру", "Ці установи в Білефельді допомагають",
+     "Bürgerberatung"),
     ("fa", "میخواهم در کورس انتگراسیون ثبت نام کنم", "این جاها در بیلفلد", "Integrationskurs"),
     ("ar", "وين الجوب سنتر بدي اسأل عن شغل", "هذه الجهات في بيليفيلد", "Jobcenter"),
-    ("de", "Ich habe die Kündigung bekommen und brauche eine Wohnung", "Diese Stellen in Bielefeld helfen beim Thema Wohnen", "Wohn"),
+    ("de", "Ich habe die Kündigung bekommen und brauche eine Wohnung",
+     "Diese Stellen in Bielefeld helfen beim Thema Wohnen", "Wohn"),
     ("en", "how do I extend my residence permit", "These places in Bielefeld help with residence", "Ausländerbehörde"),
 ])
 def test_a_topic_question_is_answered_with_matching_offices_in_the_users_language(

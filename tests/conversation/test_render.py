@@ -79,7 +79,8 @@ def test_where_gives_each_address_and_a_map_link_only_where_the_entry_has_coordi
                                "de", TEXTS)
     located_card, unknown_card = message.split("\n\n")[1:]
     assert "📍 Niederwall 23, 33602 Bielefeld (Mitte)" in located_card
-    assert '<a href="https://www.openstreetmap.org/?mlat=52.0206&amp;mlon=8.535#map=17/52.0206/8.535">Karte</a>' in located_card
+    map_link = "https://www.openstreetmap.org/?mlat=52.0206&amp;mlon=8.535#map=17/52.0206/8.535"
+    assert f'<a href="{map_link}">Karte</a>' in located_card
     assert "📍 Adresse nicht bekannt" in unknown_card and "<a " not in unknown_card
 
 
@@ -95,4 +96,5 @@ def test_hours_on_a_day_say_closed_or_public_holiday_and_the_week_lists_every_op
     assert "public holiday – closed" in hours_message([english], "en", christmas_tuesday, MONDAY, TEXTS, BIELEFELD)
     week = hours_message([english], "en", None, MONDAY, TEXTS, BIELEFELD)
     assert week.startswith("Opening hours:") and "🔴 Closed now · opens Tuesday at 08:00" in week
-    assert "Tuesday: 08:00–12:00" in week.splitlines() and not any(line.startswith("Monday") for line in week.splitlines())
+    assert "Tuesday: 08:00–12:00" in week.splitlines()
+    assert not any(line.startswith("Monday") for line in week.splitlines())

@@ -68,7 +68,8 @@ def test_one_conversation_alternating_between_two_replicas_stays_consistent(two_
 
     stored = sa.create_engine(database_url, future=True)
     with stored.connect() as connection:
-        rows = connection.execute(sa.text("SELECT count(*) FROM events WHERE sender_id = :sender AND type_name = 'user'"),
+        rows = connection.execute(sa.text("SELECT count(*) FROM events "
+                                          "WHERE sender_id = :sender AND type_name = 'user'"),
                                   {"sender": sender}).scalar_one()
     stored.dispose()
     assert rows == len(sent)  # the conversation lives in PostgreSQL, once

@@ -24,14 +24,16 @@ def deliver(telegram: str, update: dict) -> int:
 
 def say(telegram: str, user: int, text: str, language_code: str = "de") -> int:
     return deliver(telegram, {"message": {"chat": {"id": user, "type": "private"}, "text": text,
-                                   "from": {"id": user, "is_bot": False, "first_name": "N", "language_code": language_code}}})
+                                   "from": {"id": user, "is_bot": False, "first_name": "N",
+                                            "language_code": language_code}}})
 
 
 def in_topic(telegram: str, user: int, thread: int, text: str) -> int:
     return deliver(telegram, {"message": {"chat": {"id": LOCAL_ADVISORS_CHAT, "type": "supergroup", "is_forum": True},
                                    "message_thread_id": thread, "is_topic_message": True, "text": text,
                                    "from": {"id": user, "is_bot": False, "first_name": "Advisor"},
-                                   **({"entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
+                                   **({"entities": [{"type": "bot_command", "offset": 0,
+                                                     "length": len(text.split()[0])}]}
                                       if text.startswith("/") else {})}})
 
 

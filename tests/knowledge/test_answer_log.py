@@ -39,7 +39,8 @@ def test_the_report_lists_the_ratings_and_the_entries_that_did_not_help(tmp_path
     old = log_answer(engine, answer("housing", "prs", "wohngeld", day=date(2026, 1, 5)))
     rate_answer(engine, old, helpful=False)
     rate_answer(engine, log_answer(engine, answer("housing", "prs", "mieterbund")), helpful=False)
-    assert answer_statistics(engine, since=date(2026, 6, 1)).by_topic_and_language == {("housing", "prs"): Tally(1, 0, 1)}
+    assert answer_statistics(engine, since=date(2026, 6, 1)).by_topic_and_language == {
+        ("housing", "prs"): Tally(1, 0, 1)}
     statistics = answer_statistics(engine)
     table = terminal_table([], statistics)
     assert "housing        prs       2        0       2" in table

@@ -28,7 +28,8 @@ def test_a_valid_entry_loads_with_its_hours_and_translations(tmp_path):
     write_entry(tmp_path, VALID)
     (entry,) = load_entries(tmp_path, BIELEFELD.district_names)
     assert entry.topics == ("language_course",)
-    assert [(i.weekday, f"{i.opens:%H:%M}") for i in entry.opening_hours] == [("mon", "08:00"), ("mon", "13:00"), ("tue", "08:00")]
+    assert [(i.weekday, f"{i.opens:%H:%M}") for i in entry.opening_hours] == [("mon", "08:00"), ("mon", "13:00"),
+                                                                              ("tue", "08:00")]
     assert entry.translation_status("ar") is TranslationStatus.CURRENT
     assert entry.translation_status("prs") is TranslationStatus.MISSING
     assert not entry.verified

@@ -23,18 +23,22 @@ def t(title: str, summary: str, *keywords: str) -> Translation:
 
 ENTRIES = [
     entry("vhs-integrationskurse", ("language_course",), "Mitte",
-          de=t("Integrationskurse der Volkshochschule", "Deutschkurse mit Orientierungskurs.", "Integrationskurs", "Deutschkurs"),
-          prs=t("کورس‌های ادغام در مکتب عالی مردمی", "کورس لسان آلمانی با کورس آشنایی.", "انتگراسیون کورس", "کورس لسان"),
+          de=t("Integrationskurse der Volkshochschule", "Deutschkurse mit Orientierungskurs.", "Integrationskurs",
+               "Deutschkurs"),
+          prs=t("کورس‌های ادغام در مکتب عالی مردمی", "کورس لسان آلمانی با کورس آشنایی.", "انتگراسیون کورس",
+                "کورس لسان"),
           uk=t("Інтеграційні курси народного університету", "Курси німецької мови.", "інтеграційний курс")),
     entry("sprachcafe-brackwede", ("language_course",), "Brackwede",
           de=t("Sprachcafé im Stadtteil", "Deutsch üben im Gespräch, ohne Anmeldung.", "Sprachcafé", "Deutsch üben")),
     entry("buergerberatung", ("residence",), "Mitte",
           de=t("Bürgerberatung", "Anmeldung und Ummeldung des Wohnsitzes.", "Anmeldung", "Meldebescheinigung"),
-          uk=t("Бюргербератунг (Bürgerberatung)", "Реєстрація місця проживання (Anmeldung).", "анмельдунг", "реєстрація адреси"),
+          uk=t("Бюргербератунг (Bürgerberatung)", "Реєстрація місця проживання (Anmeldung).", "анмельдунг",
+               "реєстрація адреси"),
           prs=t("دفتر خدمات شهروندی (Bürgerberatung)", "ثبت آدرس (Anmeldung).", "انملدونگ")),
     entry("auslaenderbehoerde", ("residence",), "Mitte",
           de=t("Ausländerbehörde", "Aufenthaltstitel, Verlängerung, Fiktionsbescheinigung.", "Aufenthaltstitel"),
-          uk=t("Відомство у справах іноземців (Ausländerbehörde)", "Дозвіл на перебування, продовження.", "дозвіл на перебування"),
+          uk=t("Відомство у справах іноземців (Ausländerbehörde)", "Дозвіл на перебування, продовження.",
+               "дозвіл на перебування"),
           prs=t("اداره امور خارجیان (Ausländerbehörde)", "اجازه اقامت و تمدید آن.", "اقامت")),
     entry("jobcenter", ("work", "housing"), "Mitte",
           de=t("Jobcenter", "Bürgergeld, Arbeitssuche, Miete und Heizung.", "Jobcenter", "Bürgergeld")),
@@ -65,7 +69,8 @@ def test_a_missing_translation_falls_back_visibly_to_german():
 def test_the_users_district_moves_a_local_offer_up():
     index = ServiceIndex(ENTRIES)
     anywhere = {a.entry.id: a.score for a in index.find("language_course", "de", "deutsch lernen")}
-    brackwede = {a.entry.id: a.score for a in index.find("language_course", "de", "deutsch lernen", district="Brackwede")}
+    brackwede = {a.entry.id: a.score for a in index.find("language_course", "de", "deutsch lernen",
+                                                         district="Brackwede")}
     assert brackwede["sprachcafe-brackwede"] > anywhere["sprachcafe-brackwede"]
     assert brackwede["vhs-integrationskurse"] == anywhere["vhs-integrationskurse"]
 

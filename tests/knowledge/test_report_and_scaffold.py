@@ -43,7 +43,8 @@ def test_facts_older_than_180_days_and_entries_without_contact_or_hours_are_due(
     fresh.update(id="fresh", source="https://example.org", last_verified="2026-06-01", opening_hours=[])
     del fresh["contact"]
     reports = report_for(tmp_path, old, fresh)
-    assert reports["old"].verification_due and "last verified 2026-05-01, more than 180 days ago" in reports["old"].to_do
+    assert reports["old"].verification_due
+    assert "last verified 2026-05-01, more than 180 days ago" in reports["old"].to_do
     assert not reports["fresh"].verification_due
     assert {"no phone, e-mail or website", "no opening hours"} <= set(reports["fresh"].to_do)
     assert reports["old"].has_contact and reports["old"].has_hours
@@ -67,8 +68,10 @@ def test_cli_report_prints_the_table_and_writes_the_html_page(tmp_path):
     write_entry(entries, VALID)
     database = f"sqlite:///{tmp_path / 'lotse.db'}"
     migrated(database).dispose()
-    result = subprocess.run([sys.executable, "-m", "knowledge", "report", "--entries", str(entries), "--html", str(page)],
-                            capture_output=True, text=True, cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": database})
+    result = subprocess.run([sys.executable, "-m", "knowledge", "report", "--entries", str(entries),
+                             "--html", str(page)],
+                            capture_output=True, text=True, cwd=PROJECT_ROOT,
+                            env={**os.environ, "DATABASE_URL": database})
     assert result.returncode == 0 and "1 entries, 0 complete, 1 with something to do" in result.stdout
     assert "vhs-integrationskurse" in page.read_text(encoding="utf-8")
 

@@ -37,7 +37,8 @@ def text(alphabet: str, max_size: int = 60) -> st.SearchStrategy[str]:
 def translation(alphabet: str) -> st.SearchStrategy[dict]:
     return st.fixed_dictionaries(
         {"title": text(alphabet), "summary": st.lists(text(alphabet), min_size=1, max_size=3).map("\n".join)},
-        optional={"offers": st.lists(text(alphabet, 40), max_size=4), "keywords": st.lists(text(alphabet, 30), max_size=4),
+        optional={"offers": st.lists(text(alphabet, 40), max_size=4),
+                  "keywords": st.lists(text(alphabet, 30), max_size=4),
                   "hours_note": text(alphabet), "cost": text(alphabet, 30), "appointment_info": text(alphabet)},
     )
 
@@ -64,7 +65,8 @@ def documents(draw) -> dict:
         "appointment_required": draw(st.sampled_from([True, False, None])),
         "contact": {"phone": draw(st.sampled_from(["+49 521 51-0", "0521 5108-0", None])),
                     "website": "https://example.org/a?b=1,2"},
-        "languages_spoken": draw(st.lists(st.sampled_from(["de", "ar", "Dari", "українська"]), max_size=3, unique=True)),
+        "languages_spoken": draw(st.lists(st.sampled_from(["de", "ar", "Dari", "українська"]), max_size=3,
+                                          unique=True)),
         "target_groups": draw(st.lists(text(LATIN + UKRAINIAN, 30), max_size=2)),
         "source": "https://example.org/source",
         "last_verified": date(2026, 11, 1),
@@ -163,8 +165,8 @@ def test_one_bad_row_rejects_the_whole_file_naming_the_line_and_writes_nothing(t
     edit_cells(sheet, {("vhs-integrationskurse", "translations.ar.title"): "جديد",
                        ("sprachcafe", "contact.email"): "not-an-address",
                        ("vhs-integrationskurse", "opening_hours"): "montags 8-12"})
-    vhs_line = 1 + sheet.read_text(encoding="utf-8-sig").splitlines().index(
-        next(line for line in sheet.read_text(encoding="utf-8-sig").splitlines() if line.startswith("vhs-integrationskurse,")))
+    sheet_lines = sheet.read_text(encoding="utf-8-sig").splitlines()
+    vhs_line = 1 + sheet_lines.index(next(line for line in sheet_lines if line.startswith("vhs-integrationskurse,")))
     assert vhs_line > 3  # the rows above hold cells of several lines
     with pytest.raises(InvalidEntries) as raised:
         import_csv(sheet, entries, BIELEFELD.district_names)

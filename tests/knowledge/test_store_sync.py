@@ -88,8 +88,9 @@ def test_cli_sync_reports_what_changed_and_refuses_bad_files(store_url, tmp_path
     migrated(store_url).dispose()
 
     def run_sync() -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "knowledge", "sync", "--entries", str(entries)], capture_output=True,
-                              text=True, cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": store_url})
+        return subprocess.run([sys.executable, "-m", "knowledge", "sync", "--entries", str(entries)],
+                              capture_output=True, text=True, cwd=PROJECT_ROOT,
+                              env={**os.environ, "DATABASE_URL": store_url})
 
     first = run_sync()
     assert first.returncode == 0 and "1 added" in first.stdout

@@ -65,7 +65,8 @@ def test_an_alias_bomb_is_refused_by_validate_and_sync_naming_the_file_and_nothi
 
 def test_any_alias_is_refused_at_its_line_even_in_an_otherwise_valid_entry(tmp_path):
     data = copy.deepcopy(VALID)
-    data["translations"]["en"] = {**translated("Integration courses"), "keywords": data["translations"]["de"]["keywords"]}
+    data["translations"]["en"] = {**translated("Integration courses"),
+                                  "keywords": data["translations"]["de"]["keywords"]}
     path = write_entry(tmp_path, data)  # PyYAML writes the shared keywords as an anchor and an alias
     alias_line = 1 + next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()) if "*id001" in line)
     with pytest.raises(InvalidEntries) as raised:

@@ -106,7 +106,8 @@ def test_a_conversation_another_replica_went_on_with_or_erased_is_read_again(ope
 
 def test_a_conversation_that_could_not_be_read_fails_the_message_and_is_kept(store, monkeypatch):
     sender = f"newcomer-{uuid.uuid4().hex[:8]}"
-    run(store.save(DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen"), *turn("де житло?", "Тут")],
+    run(store.save(DialogueStateTracker.from_events(sender,
+                                                    [ActionExecuted("action_listen"), *turn("де житло?", "Тут")],
                                                     DOMAIN.slots)))
 
     def unreachable(*args, **kwargs):

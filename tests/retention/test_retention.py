@@ -42,7 +42,8 @@ def answered(engine, day: date, topic: str = "housing", language: str = "uk", di
 
 def case(engine, status: str, opened_at: datetime, closed_at: datetime | None = None, topic: str | None = None) -> int:
     with Session(engine) as session, session.begin():
-        row = CaseRow(sender=f"newcomer-{opened_at.isoformat()}", chat_id=42, language="ar", topic=topic, priority="normal",
+        row = CaseRow(sender=f"newcomer-{opened_at.isoformat()}", chat_id=42, language="ar", topic=topic,
+                      priority="normal",
                       reason="request_human", status=status, opened_at=opened_at, closed_at=closed_at)
         session.add(row)
         session.flush()
