@@ -11,7 +11,7 @@ from datetime import date, datetime
 from html import escape
 
 from cities import City
-from knowledge.entry import SOURCE_LANGUAGE, WEEKDAYS, ServiceEntry, verification_due
+from knowledge.entry import SOURCE_LANGUAGE, WEEKDAYS, Geo, ServiceEntry, verification_due
 from knowledge.hours import is_open, next_opening, openings_on
 from knowledge.search import ServiceAnswer
 from texts import RIGHT_TO_LEFT, Phrases
@@ -63,7 +63,7 @@ def location_message(intro: str, answers: Sequence[ServiceAnswer], language: str
             phrases.say("label_no_address", language))
         lines = [_bold_title(answer), f"📍 {where}"]
         if entry.geo:
-            link, label = escape(_map_link(entry), quote=True), escape(phrases.say("label_map", language))
+            link, label = escape(_map_link(entry.geo), quote=True), escape(phrases.say("label_map", language))
             lines.append(f'🗺 <a href="{link}">{label}</a>')
         cards.append("\n".join(_line(line, language) for line in lines))
     return "\n\n".join([_line(escape(intro), language), *cards])
@@ -116,8 +116,8 @@ def _hours_note(answer: ServiceAnswer) -> list[str]:
     return [f"<i>{escape(answer.texts.hours_note)}</i>"] if answer.texts.hours_note else []
 
 
-def _map_link(entry: ServiceEntry) -> str:
-    lat, lon = entry.geo.lat, entry.geo.lon
+def _map_link(geo: Geo) -> str:
+    lat, lon = geo.lat, geo.lon
     return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
 
 
@@ -135,6 +135,8 @@ def _title_with_german_term(answer: ServiceAnswer) -> str:
 
 def _address(entry: ServiceEntry) -> str:
     address = entry.address
+    if address is None:
+        return ""
     place = " ".join(part for part in (address.postcode, address.city) if part)
     text = ", ".join(part for part in (address.street, place) if part)
     return f"{text} ({address.district})" if address.district else text

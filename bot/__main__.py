@@ -60,7 +60,7 @@ def http_app(application: Application, secret: str | None, liveness: Liveness) -
     lotse: Lotse = application.bot_data["lotse"]
 
     async def receive(request: web.Request) -> web.Response:
-        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+        if not secret or not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
             logger.warning("webhook request without the right secret token rejected")
             return web.Response(status=403)
         try:

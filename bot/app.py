@@ -32,7 +32,7 @@ from telegram.ext import (
 
 from bot import advisors, newcomers
 from bot.liveness import Liveness, every_cycle
-from bot.lotse import AdvisorsGroupRefused, Lotse, lotse_of, written
+from bot.lotse import AdvisorsGroupRefused, Lotse, author_of, chat_of, lotse_of, written
 from bot.rasa_client import RasaUnavailable
 from nlu.crisis import mentions_crisis
 from texts import Phrases, serving_language
@@ -58,7 +58,9 @@ class PerChatOrder(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # python-telegram-bot marks process_update final (subclasses are meant to override only
+    # do_process_update), but the chat's lock has to come before the limit's slot is taken.
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
         chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else 0
         lock = self._locks.get(chat)
         if lock is None:
@@ -161,8 +163,8 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if attempts >= FAILED_ATTEMPTS_BEFORE_GIVING_UP:  # a fault in the update itself: retrying cannot help
             await asyncio.to_thread(lotse.cases.mark_processed, update.update_id)
             if from_newcomer:  # not left without a word
-                await context.bot.send_message(update.effective_chat.id, lotse.texts.say(
-                    "action_failed", serving_language(update.effective_user.language_code)))
+                await context.bot.send_message(chat_of(update).id, lotse.texts.say(
+                    "action_failed", serving_language(author_of(update).language_code)))
     raise ApplicationHandlerStop
 
 
@@ -173,10 +175,10 @@ def unavailable_note(texts: Phrases, language: str) -> str:
 
 async def _while_rasa_is_away(bot: Bot, lotse: Lotse, update: Update, attempts: int, received_at: datetime) -> None:
     # the client's language, not a slot read from Rasa, which is away
-    language = serving_language(update.effective_user.language_code)
-    case = await asyncio.to_thread(lotse.cases.active_case_of, lotse.sender_of(update.effective_user.id))
+    language = serving_language(author_of(update).language_code)
+    case = await asyncio.to_thread(lotse.cases.active_case_of, lotse.sender_of(author_of(update).id))
     if attempts == 1 and case is None:  # in a hand-over the advisor has the message: nothing to apologise for
-        await bot.send_message(update.effective_chat.id, unavailable_note(lotse.texts, language))
+        await bot.send_message(chat_of(update).id, unavailable_note(lotse.texts, language))
     text = written(update.message)  # not a pressed button's message: that is Lotse's
     crisis = mentions_crisis(text)
     # In a hand-over the message was mirrored before Rasa was asked: retried once the case is

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, Message, Update, User
+from telegram import Bot, Chat, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
@@ -138,8 +138,8 @@ class Lotse:
     async def hand_over_unanswered(self, bot: Bot, update: Update, urgent: bool) -> None:
         """Rasa stayed unreachable, or the message names a crisis while it is: the waiting
         message goes to an advisor, in a case of its own."""
-        user, message = update.effective_user, update.message  # not a pressed button's message: that is Lotse's
-        case = await self.hand_over(bot, self.sender_of(user.id), update.effective_chat.id, {
+        user, message = author_of(update), update.message  # not a pressed button's message: that is Lotse's
+        case = await self.hand_over(bot, self.sender_of(user.id), chat_of(update).id, {
             "language": serving_language(user.language_code), "priority": "urgent" if urgent else "normal",
             "reason": "emergency" if urgent else "lotse_unavailable",
             "summary": [written(message)] if message else []})
@@ -167,7 +167,7 @@ class Lotse:
                     await bot.send_message(self.settings.advisors_chat, advisor_texts().say(
                         "topic_recreated", self.settings.advisor_language, case=str(case.id)),
                         message_thread_id=case.thread_id)
-                elif "topic_closed" in problem:
+                elif "topic_closed" in problem and case.thread_id is not None:
                     await bot.reopen_forum_topic(self.settings.advisors_chat, case.thread_id)
                 else:
                     raise
@@ -223,3 +223,23 @@ def escape_phrase(key: str, language: str, **html_values: str) -> str:
 
 def lotse_of(context: ContextTypes.DEFAULT_TYPE) -> Lotse:
     return context.application.bot_data["lotse"]
+
+
+# The handlers' filters let only updates with a message, its author and its chat through;
+# these say so to the type checker, and fail loudly if a filter ever lets another one in.
+def message_of(update: Update) -> Message:
+    if update.effective_message is None:
+        raise ValueError(f"update {update.update_id} carries no message")
+    return update.effective_message
+
+
+def author_of(update: Update) -> User:
+    if update.effective_user is None:
+        raise ValueError(f"update {update.update_id} has no author")
+    return update.effective_user
+
+
+def chat_of(update: Update) -> Chat:
+    if update.effective_chat is None:
+        raise ValueError(f"update {update.update_id} belongs to no chat")
+    return update.effective_chat

@@ -22,7 +22,7 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.lotse import Lotse, lotse_of, send_text
+from bot.lotse import Lotse, author_of, chat_of, lotse_of, message_of, send_text
 from bot.rasa_client import BotReply, RasaUnavailable
 from texts import LANGUAGES, Phrases, advisor_texts, privacy_notice, serving_language
 
@@ -69,42 +69,48 @@ def as_typed(text: str) -> str:
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    typed = as_typed(update.effective_message.text)
+    typed = as_typed(message_of(update).text or "")
     if typed.strip():
-        await converse(context, update, update.effective_message, typed)
+        await converse(context, update, message_of(update), typed)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A pressed inline button: answered at once (the spinner stops), then sent as its
     payload, if it is one of the buttons of the message it was pressed under (Lotse's own)."""
     query = update.callback_query
+    if query is None:
+        raise ValueError(f"update {update.update_id} is no pressed button")
     with contextlib.suppress(BadRequest):  # pressed long ago (a retry after Rasa was away): the press still counts
         await query.answer()
-    markup = query.message.reply_markup if query.message else None
+    # a message older than 48 hours is inaccessible: its buttons are unknown, so none counts
+    message = query.message if isinstance(query.message, Message) else None
+    markup = message.reply_markup if message else None
     offered = {button.callback_data for row in (markup.inline_keyboard if markup else ()) for button in row}
-    if query.data not in offered:
+    if message is None or not isinstance(query.data, str) or query.data not in offered:
         logger.warning("a button's data that Lotse did not offer was ignored (update %s)", update.update_id)
         return
-    await converse(context, update, query.message, query.data)
+    await converse(context, update, message, query.data)
 
 
 async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An edited message is not a new turn; the newcomer hears how to correct instead."""
-    language = serving_language(update.effective_user.language_code)
-    await context.bot.send_message(update.effective_chat.id, lotse_of(context).texts.say("edit_not_read", language))
+    language = serving_language(author_of(update).language_code)
+    await context.bot.send_message(chat_of(update).id, lotse_of(context).texts.say("edit_not_read", language))
 
 
 async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    location = update.effective_message.location
+    location = message_of(update).location
+    if location is None:
+        raise ValueError(f"update {update.update_id} carries no location")
     payload = "/inform_district" + json.dumps({"latitude": round(location.latitude, LOCATION_DECIMALS),
                                                "longitude": round(location.longitude, LOCATION_DECIMALS)})
-    await converse(context, update, update.effective_message, payload)
+    await converse(context, update, message_of(update), payload)
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Voice, photo, document, sticker, contact: for the advisor during a hand-over; otherwise
     a short note that Lotse reads text, with the way to a person."""
-    lotse, message, user = lotse_of(context), update.effective_message, update.effective_user
+    lotse, message, user = lotse_of(context), message_of(update), author_of(update)
     case = await asyncio.to_thread(lotse.cases.active_case_of, lotse.sender_of(user.id))
     if case is not None:
         await lotse.mirror_to_advisors(context.bot, case, message)
@@ -117,7 +123,7 @@ async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def converse(context: ContextTypes.DEFAULT_TYPE, update: Update, message: Message, text: str) -> None:
     """One turn: mirrored first if an advisor has the conversation, then through Rasa (which
     keeps a paused conversation's messages for the record and does not answer them)."""
-    lotse, user = lotse_of(context), update.effective_user
+    lotse, user = lotse_of(context), author_of(update)
     sender = lotse.sender_of(user.id)
     case = await asyncio.to_thread(lotse.cases.active_case_of, sender)
     if case is not None and text == DELETE:  # erasing ends the advisor's conversation first
@@ -147,9 +153,9 @@ async def erase(bot: Bot, lotse: Lotse, update: Update, erasure: dict) -> None:
     """`/delete` confirmed: Rasa has erased the conversation (rasa_server/channel.py says whether
     it could); the adapter erases the advisors' forum topics of the newcomer's cases, the cases
     and the stored Telegram updates. "Deleted" is said only when all of it is gone."""
-    sender, chat_id = lotse.sender_of(update.effective_user.id), update.effective_chat.id
+    sender, chat_id = lotse.sender_of(author_of(update).id), chat_of(update).id
     language = erasure.get("language") if erasure.get("language") in LANGUAGES else serving_language(
-        update.effective_user.language_code)
+        author_of(update).language_code)
     erased = bool(erasure.get("erased"))
     try:
         for thread in await asyncio.to_thread(lotse.cases.threads_of, sender):

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, Uniq
 from sqlalchemy import update as update_rows  # `update` is what Telegram sends
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session
 from sqlalchemy.sql import Select
 
 from db import Base
@@ -32,17 +32,17 @@ def _utc(moment: datetime) -> datetime:
 class CaseRow(Base):
     __tablename__ = "cases"
 
-    id = Column(Integer, primary_key=True, autoincrement=True)  # the case number advisors see
-    sender = Column(String(64), nullable=False, index=True)  # Rasa's pseudonymous sender id
-    chat_id = Column(BigInteger, nullable=False)  # the newcomer's Telegram chat, to relay replies
-    language = Column(String(8), nullable=False)
+    id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)  # the case number advisors see
+    sender: Mapped[str] = Column(String(64), nullable=False, index=True)  # Rasa's pseudonymous sender id
+    chat_id: Mapped[int] = Column(BigInteger, nullable=False)  # the newcomer's Telegram chat, to relay replies
+    language: Mapped[str] = Column(String(8), nullable=False)
     topic = Column(String(40))
-    priority = Column(String(10), nullable=False)
+    priority: Mapped[str] = Column(String(10), nullable=False)
     reason = Column(String(40))
-    status = Column(String(10), nullable=False, index=True)  # open, claimed, closed
+    status: Mapped[str] = Column(String(10), nullable=False, index=True)  # open, claimed, closed
     thread_id = Column(BigInteger)  # the forum topic in the advisors' group
     advisor_id = Column(BigInteger)
-    opened_at = Column(DateTime(timezone=True), nullable=False)
+    opened_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False)
     claimed_at = Column(DateTime(timezone=True))
     closed_at = Column(DateTime(timezone=True))
 
@@ -67,7 +67,7 @@ class AdvisorRow(Base):
 
     user_id = Column(BigInteger, primary_key=True)
     name = Column(String(120), nullable=False)
-    languages = Column(JSON, nullable=False)
+    languages: Mapped[list[str]] = Column(JSON, nullable=False)
     registered_at = Column(DateTime(timezone=True), nullable=False)
 
 
@@ -81,8 +81,8 @@ class InboxRow(Base):
     update_id = Column(BigInteger, primary_key=True)
     chat_id = Column(BigInteger, index=True)  # whose update it is, for `/delete`
     payload = Column(JSON, nullable=False)
-    received_at = Column(DateTime(timezone=True), nullable=False)
-    attempts = Column(Integer, nullable=False, default=0)
+    received_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False)
+    attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
     processed_at = Column(DateTime(timezone=True), index=True)
 
 
@@ -161,6 +161,8 @@ class CaseStore:
     def _update(self, case_id: int, **values) -> Case:
         with Session(self._engine) as session, session.begin():
             row = session.get(CaseRow, case_id)
+            if row is None:
+                raise LookupError(f"no case {case_id}")
             for name, value in values.items():
                 setattr(row, name, value)
             return _case(row)
@@ -262,7 +264,10 @@ class CaseStore:
 
     def set_advisor_languages(self, user_id: int, languages: Sequence[str]) -> None:
         with Session(self._engine) as session, session.begin():
-            session.get(AdvisorRow, user_id).languages = list(languages)
+            row = session.get(AdvisorRow, user_id)
+            if row is None:
+                raise LookupError(f"no advisor {user_id}")  # /languages registers the advisor first
+            row.languages = list(languages)
 
     def advisors(self) -> dict[int, tuple[str, tuple[str, ...]]]:
         with Session(self._engine) as session:

@@ -62,7 +62,7 @@ class City:
         """`at` as the city's wall-clock time; a naive `at` is taken as such already."""
         return at.replace(tzinfo=self.time_zone) if at.tzinfo is None else at.astimezone(self.time_zone)
 
-    def phrase_values(self) -> dict[str, str]:
+    def phrase_values(self) -> dict[str, str | Mapping[str, str]]:
         """The values the phrase tables' {city} (per language) and emergency placeholders take."""
         return {"city": self.names, **self.emergency}
 
@@ -81,10 +81,11 @@ def load_city(path: Path) -> City:
     if not isinstance(data, dict):
         raise InvalidCity(f"{path}: not a city description (a mapping of name, time_zone, districts …)")
 
-    def field(name: str, kind: type) -> Any:
+    def field(name: str, kind: type | tuple[type, ...]) -> Any:
         value = data.get(name)
         if not isinstance(value, kind) or value == "":
-            raise InvalidCity(f"{path}: '{name}' must be given as {kind.__name__}")
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            raise InvalidCity(f"{path}: '{name}' must be given as {' or '.join(k.__name__ for k in kinds)}")
         return value
 
     try:

@@ -94,7 +94,9 @@ class _TelegramHtml(HTMLParser):
 
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=False)
-        self.html, self.text, self.open = html, [], []
+        self.html = html
+        self.text: list[str] = []
+        self.open: list[str] = []
         self._line_starts = [0] + [index + 1 for index, character in enumerate(html) if character == "\n"]
 
     @classmethod
@@ -255,8 +257,9 @@ class FakeTelegram:
             self.messages[(chat_id, message["message_id"])] = message
         if "callback_query" in update:  # Telegram sends the message the button is under as it is now
             query = update["callback_query"] = dict(update["callback_query"])
-            pressed_under = query.get("message") or {}
-            stored = self.messages.get(((pressed_under.get("chat") or {}).get("id"), pressed_under.get("message_id")))
+            pressed_under: dict[str, Any] = query.get("message") or {}
+            chat: dict[str, Any] = pressed_under.get("chat") or {}
+            stored = self.messages.get((chat.get("id", 0), pressed_under.get("message_id", 0)))  # 0: no such message
             if stored is not None:
                 query["message"] = stored
         sender = update.get("message") or update.get("edited_message") or update.get("callback_query") or {}
@@ -471,7 +474,8 @@ class FakeTelegram:
                     "can_delete_messages": group["can_delete_messages"],
                     "can_be_edited": False, "is_anonymous": False}
         status = self.chat_members.get((chat_id, user_id), "member")
-        member = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}}
+        member: dict[str, Any] = {"status": status,
+                                  "user": {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}}
         if status == "administrator":
             member.update(dict.fromkeys(_ADMIN_RIGHTS, True), can_be_edited=False, is_anonymous=False)
         return member

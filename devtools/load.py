@@ -33,6 +33,7 @@ import json
 import os
 import random
 import secrets
+import subprocess
 import time
 import uuid
 from collections import defaultdict
@@ -243,7 +244,7 @@ def summarise(phase: Phase, timeline: list[dict], in_rasa: dict[int, int], mirro
     measured = latencies(timeline, users, phase.started, until)
     answered = [ms for _, ms in measured if ms is not None]
     queued = sum(ms is None and (event["chat_id"], event.get("message_id")) in mirrored for event, ms in measured)
-    delivered = defaultdict(int)
+    delivered: defaultdict[int, int] = defaultdict(int)
     for event in timeline:
         if event["kind"] == "update" and event["chat_id"] in users:
             delivered[event["chat_id"]] += 1
@@ -323,7 +324,9 @@ async def drained(store: sa.engine.Engine, seconds: float = 300) -> None:
 
 async def drive(bot_api: str, rasa: str, token: str, store: sa.engine.Engine, phases: list[Phase],
                 first_user: int) -> tuple[list[dict], list[dict]]:
-    rng, numbers, by_user, timeline, done = random.Random(6), itertools.count(), {}, [], asyncio.Event()
+    rng, numbers, done = random.Random(6), itertools.count(), asyncio.Event()
+    by_user: dict[int, Conversation] = {}
+    timeline: list[dict] = []
     results: list[dict] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         follower = asyncio.create_task(follow_timeline(session, bot_api, by_user, timeline, done))
@@ -372,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rasa-replicas", type=int, default=1, help="Rasa servers sharing the stores (RASA_URL list)")
     args = parser.parse_args(argv)
 
-    servers = []
+    servers: list[subprocess.Popen] = []
     with scratch_database(POSTGRES_URL, "lotse_load") as (database, database_url):
         store = migrated(database_url)
         try:

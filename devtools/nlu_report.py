@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from devtools.model import load_agent, parse, quiet_rasa_logs
 from nlu.components import EMERGENCY, emergency_comes_first
@@ -100,7 +101,7 @@ def _metrics(predictions: Sequence[Prediction], labels: Iterable[str]) -> dict:
     predicted = [p.predicted for p in predictions]
     labels = [label for label in labels if label in expected]
     accuracy = sum(e == p for e, p in zip(expected, predicted, strict=True)) / max(len(expected), 1)
-    result = {
+    result: dict[str, Any] = {
         "examples": len(expected),
         "accuracy": round(accuracy, 4),
         "language_detection_accuracy": round(

@@ -22,7 +22,8 @@ def as_terminal_text(html: str) -> str:
 
 
 def chat(webhook: str, secret: str, language_code: str | None = None) -> None:
-    sender, buttons = f"terminal-{uuid.uuid4().hex[:8]}", []
+    sender = f"terminal-{uuid.uuid4().hex[:8]}"
+    buttons: list[dict[str, str]] = []
     print("Lotse — write your question (Deutsch, العربية, دری, Українська, English). /stop ends the chat.")
     for line in sys.stdin:
         text = line.strip()

@@ -65,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "export":
             print(f"wrote {export_csv(args.entries, args.csv, districts)} entries to {args.csv}.")
         elif args.command == "import":
-            result = import_csv(args.csv, args.entries, districts)
-            print(f"imported {args.csv}: {result.written} entry files written, {result.unchanged} unchanged. "
+            imported = import_csv(args.csv, args.entries, districts)
+            print(f"imported {args.csv}: {imported.written} entry files written, {imported.unchanged} unchanged. "
                   "Run `python -m knowledge sync` to publish them.")
         else:
             reports = build_report(load_entries(args.entries, districts), date.today())

@@ -82,7 +82,7 @@ def parse_hours(text: str) -> tuple[OpeningInterval, ...]:
     for part in filter(None, (p.strip() for p in re.split(r"[;\n]", text.lower()))):
         match = HOURS_LINE.match(part)
         days = parse_days(match["days"]) if match else None
-        if not days:
+        if not match or not days:
             raise ValueError(f"{part!r} must look like \"mon-fri 08:00-12:00\"")
         opens, closes = (time.fromisoformat(match[key].zfill(5)) for key in ("opens", "closes"))
         intervals += [OpeningInterval(day, opens, closes) for day in days]

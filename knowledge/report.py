@@ -85,8 +85,9 @@ def _feedback_rows(statistics: AnswerStatistics) -> tuple[list[str], list[list[o
         return [tally.answers, tally.helpful, tally.not_helpful]
 
     groups = [[topic, language, *counts(t)] for (topic, language), t in statistics.by_topic_and_language.items()]
-    disliked = sorted(([entry_id, "", *counts(t)] for entry_id, t in statistics.by_entry.items() if t.not_helpful),
-                      key=lambda row: -row[4])
+    disliked = [[entry_id, "", *counts(t)] for entry_id, t in sorted(
+        ((entry_id, t) for entry_id, t in statistics.by_entry.items() if t.not_helpful),
+        key=lambda item: -item[1].not_helpful)]
     return ["topic / entry", "language", "answers", "helped", "did not help"], groups, disliked
 
 

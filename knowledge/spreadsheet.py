@@ -210,7 +210,7 @@ def document_from_row(row: dict[str, str], file: str, line: int) -> tuple[dict[s
 
     document: dict[str, Any] = {}
     for column in COLUMNS:
-        value = unguard_cell(row.get(column, "")).strip()
+        value: Any = unguard_cell(row.get(column, "")).strip()
         if not value:
             continue
         *parents, field = column.split(".")
@@ -232,13 +232,13 @@ def document_from_row(row: dict[str, str], file: str, line: int) -> tuple[dict[s
 
 
 def _hours_from_text(text: str, problem) -> list[dict[str, Any]]:
-    items = []
+    items: list[dict[str, Any]] = []
     for number, hours_line in enumerate(text.splitlines(), start=1):
         if not hours_line.strip():
             continue
         match = _HOURS_LINE.match(hours_line.lower())
         days = parse_days(match["days"]) if match else None
-        if not days:
+        if not match or not days:
             problem(f"opening_hours line {number} ({hours_line.strip()!r}) must look like \"mon-fri 08:00-12:00\"")
             continue
         items.append({"days": days, "opens": match["opens"], "closes": match["closes"]})

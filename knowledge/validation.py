@@ -89,7 +89,8 @@ class _Checker:
     """Collects the problems of one file while turning its data into an entry."""
 
     def __init__(self, file: str, lines: _Lines | _SameLine, districts: Sequence[str] | None) -> None:
-        self.file, self.lines, self.problems = file, lines, []
+        self.file, self.lines = file, lines
+        self.problems: list[Problem] = []
         self.districts = districts  # the city's; None: any name (a stored entry, checked when it was synced)
 
     def problem(self, path: tuple, message: str) -> None:
@@ -149,7 +150,7 @@ class _Checker:
             return None
         return value
 
-    def checked(self, value: Any, path: tuple, test: Callable[[str], bool], what: str) -> str | None:
+    def checked(self, value: Any, path: tuple, test: Callable[[str], object], what: str) -> str | None:
         if value in (None, ""):
             return None
         if not isinstance(value, str) or not test(value):
@@ -427,7 +428,7 @@ def _has_alias(node: yaml.Node | None) -> bool:
 def _alias_problem(name: str, text: str) -> Problem:
     """The first alias's line, from the parser's events (read only for a file that has one)."""
     alias = next(event for event in yaml.parse(text, Loader=_SafeLoader) if isinstance(event, yaml.AliasEvent))
-    return Problem(name, alias.start_mark.line + 1,
+    return Problem(name, alias.start_mark.line + 1 if alias.start_mark else 1,
                    f"uses the alias '*{alias.anchor}': entry files may not use anchors (&) and aliases (*), "
                    "as a few nested ones make billions of values; write each value out in full")
 
@@ -435,7 +436,9 @@ def _alias_problem(name: str, text: str) -> Problem:
 def load_documents(directory: Path, districts: Sequence[str]) -> list[tuple[ServiceEntry, dict]]:
     """Every entry of a directory with the document it was read from, or InvalidEntries
     with every problem of every file; a district must be one of the city's `districts`."""
-    loaded, problems, seen = [], [], {}
+    loaded: list[tuple[ServiceEntry, dict]] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
     for path in sorted(directory.glob("*.yml")):
         entry, document, file_problems = load_entry_file(path, districts)
         problems += file_problems

@@ -47,6 +47,8 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
     """Configured like Rasa's `SQL` tracker store (endpoints.production.yml), with
     `type: rasa_server.tracker_store.ErasingSQLTrackerStore`."""
 
+    engine: sa.engine.Engine
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _fail_instead_of_forgetting()

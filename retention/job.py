@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from operator import attrgetter
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -27,7 +28,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Delete
 
@@ -174,7 +175,8 @@ def _add_to_weekly_counts(session: Session, counts: Sequence[WeeklyCount]) -> No
 
 def _deleted(session: Session, statement: Delete) -> int:
     """Runs a bulk delete and says how many rows went; no object of these rows is loaded."""
-    return session.execute(statement, execution_options={"synchronize_session": False}).rowcount
+    result = session.execute(statement, execution_options={"synchronize_session": False})
+    return cast(CursorResult, result).rowcount  # a DELETE's result is a cursor's
 
 
 def _delete_rasa_events(connection: Connection, cutoff: datetime) -> int | None:

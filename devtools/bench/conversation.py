@@ -113,7 +113,7 @@ async def measure_telegram(bot_api: str, messages: list[str]) -> dict:
         sequential = [await _telegram_turn(session, bot_api, 800000 + i, messages[(i * 7) % len(messages)])
                       for i in range(TELEGRAM_SEQUENTIAL)]
 
-        async def newcomer(number: int) -> list[float]:
+        async def newcomer(number: int) -> list[float | None]:
             return [await _telegram_turn(session, bot_api, 900000 + number,
                                          messages[(number * 31 + turn * 7) % len(messages)])
                     for turn in range(TELEGRAM_TURNS)]
