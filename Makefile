@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test test-fast test-compose install train validate nlu-report bench bench-load audit lock clean
+.PHONY: run test test-fast test-compose lint install train validate nlu-report bench bench-load audit lock clean
 
 run: $(MODEL)  ## start Lotse: action server, Rasa's REST channel on :5005, a chat in this terminal
 	$(PY) -m db migrate
@@ -24,17 +24,23 @@ run: $(MODEL)  ## start Lotse: action server, Rasa's REST channel on :5005, a ch
 test-fast: $(INSTALLED)  ## the tests that need no model, server, database server or browser (under a minute)
 	$(PY) -m pytest -q -m "not (model or stack or postgres or redis or browser or rasa)"
 
-test: $(MODEL) $(BROWSER)  ## install, train if needed, run every test
+test: $(MODEL) $(BROWSER)  ## install, train if needed, lint and type-check, run every test
 	$(VENV)/bin/pip check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
-# Not part of `make test`: it needs root and a Docker engine, and takes 10 to 30 minutes on
-# 2 cores (README, "Running it for a city"). Sets up what is missing (docker.io, Compose v2,
-# a running dockerd; the base images), then the test builds the image and runs the stack.
+# Not part of `make test`: it needs root and a Docker engine (CI runs it first, .ci/run; about
+# 7 minutes with a cold image build). Sets up what is missing (docker.io, Compose v2, a running
+# dockerd; the base images), then the test builds the image and runs the stack.
 test-compose: $(MODEL)  ## the production stack on Docker: build, up, a newcomer answered, down; again with 2 Rasa replicas
 	deploy/base-images/setup-host.sh
 	deploy/base-images/build.sh
 	LOTSE_TEST_COMPOSE=1 nice -n 19 ionice -c3 $(PY) -m pytest -p no:cacheprovider -v -s tests/deployment/test_compose_stack.py
+
+lint: $(INSTALLED)  ## ruff and mypy, configured in pyproject.toml (make test runs them first)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 install: $(INSTALLED)
 
