@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{result.added} added, "
                   f"{result.updated} updated, {result.removed} removed, {result.unchanged} unchanged.")
         elif args.command == "new":
-            print(f"wrote {new_entry(args.entries, args.id, city)}: fill it in, then run `python -m knowledge validate`.")
+            print(f"wrote {new_entry(args.entries, args.id, city)}: fill it in, then run "
+                  "`python -m knowledge validate`.")
         elif args.command == "export":
             print(f"wrote {export_csv(args.entries, args.csv, districts)} entries to {args.csv}.")
         elif args.command == "import":
