@@ -8,7 +8,7 @@ import asyncio
 import functools
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             if fixture in getattr(item, "fixturenames", ()):
                 for mark in marks:
                     item.add_marker(mark)
-        if getattr(item, "callspec", None) and item.callspec.params.get("store_url") == "postgresql":
+        callspec = getattr(item, "callspec", None)  # only a parametrized test function has one
+        if callspec and callspec.params.get("store_url") == "postgresql":
             item.add_marker("postgres")
 
 
@@ -78,7 +79,7 @@ def knowledge_store(tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def resources(knowledge_store) -> Resources:
+def resources(knowledge_store) -> Iterator[Resources]:
     """The actions' collaborators as the action server makes them: the pilot entries, an
     answer log, Bielefeld and its texts, 90 days of retention."""
     engine = connect(knowledge_store)
@@ -91,7 +92,7 @@ ACTION_TOKEN = "action-token-of-the-tests"
 
 
 @pytest.fixture(scope="session")
-def action_server(knowledge_store) -> str:
+def action_server(knowledge_store) -> Iterator[str]:
     """The URL of a running action server answering from the pilot entries (to ACTION_TOKEN)."""
     port = free_port()
     server = start_actions(port, ACTION_TOKEN, env={"DATABASE_URL": knowledge_store})
@@ -109,7 +110,7 @@ def agent(action_server):
 
 
 @pytest.fixture(scope="session")
-def parse(agent) -> Callable[[str], dict[str, Any]]:
+def parse(agent) -> Iterator[Callable[[str], dict[str, Any]]]:
     """Parse one message with the trained model, as outside evaluation does."""
     from devtools.model import parse as parse_with
 
@@ -125,7 +126,7 @@ class ProductionStores:
 
 
 @pytest.fixture(scope="session")
-def production_stores() -> ProductionStores:
+def production_stores() -> Iterator[ProductionStores]:
     """Rasa's production stores for the tests that run Rasa as deployed: a tracker database on
     the machine's PostgreSQL and a lock prefix in its Redis, both removed afterwards. Tests
     keep apart by using senders of their own."""

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -44,7 +45,7 @@ def tracker(text: str, intent: str, **entities: str) -> Tracker:
 
 
 @pytest.fixture
-def musterstadt(tmp_path) -> Resources:
+def musterstadt(tmp_path) -> Iterator[Resources]:
     """What the action server makes with LOTSE_CITY=tests/data/cities/musterstadt.yml, after
     `python -m knowledge sync` with the same setting."""
     database = f"sqlite:///{tmp_path / 'musterstadt.db'}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -18,8 +19,8 @@ class LotseStack:
     tryout: str  # the try-out page
     token: str  # the adapter's bot token, for calling the fake Bot API as the adapter does
     servers: list[subprocess.Popen] = field(repr=False)  # action server, Rasa, fake Bot API, adapter
-    restart: callable = field(repr=False)
-    restart_actions: callable = field(repr=False)
+    restart: Callable[[dict[str, str]], subprocess.Popen] = field(repr=False)  # the adapter, in an environment
+    restart_actions: Callable[[], subprocess.Popen] = field(repr=False)
     stack_database: str = ""  # the DATABASE_URL the stack started with
     adapter_database: str = ""  # the running adapter's DATABASE_URL (its inbox of updates)
 
@@ -47,7 +48,7 @@ class LotseStack:
 
 
 @pytest.fixture(scope="session")
-def lotse_stack(knowledge_store) -> LotseStack:
+def lotse_stack(knowledge_store) -> Iterator[LotseStack]:
     rasa_port, actions_port, bot_api_port, tryout_port = free_port(), free_port(), free_port(), free_port()
     token = secrets.token_urlsafe(16)
     env = {"DATABASE_URL": knowledge_store, "LOTSE_PSEUDONYM_KEY": "test-key", "LOTSE_OFFICE_HOURS": "always"}

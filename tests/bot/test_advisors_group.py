@@ -70,6 +70,7 @@ def test_outside_office_hours_a_case_opens_and_the_newcomer_hears_when_advisors_
     try:
         user, thread = open_case(telegram, "de", "Ich möchte mit einem Menschen sprechen")
         back = OfficeHours.parse(hours, BIELEFELD).next_opening(now)
+        assert back is not None
         expected = f"Sie ist wieder da am {TEXTS.weekday(back.weekday(), 'de')} um {back:%H:%M} Uhr"
         assert wait_for(lambda: [m for m in sent(telegram, user) if expected in (m.get("text") or "")])
         assert posts_in(telegram, thread)  # the case is there at once for anyone on duty

@@ -7,12 +7,13 @@ its control API refuses requests other sites' pages could send."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 
 import httpx
 import pytest
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, ChatMemberAdministrator, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
 from devtools.fake_telegram import BOT_USER, GROUP_SWITCHES, FakeTelegram, make_app, make_tryout_app, shown_text
@@ -45,15 +46,17 @@ def test_updates_messages_topics_and_copies_through_the_real_client(fake_telegra
     async def scenario():
         async with Bot("1:test", base_url=f"{base}/bot") as bot:
             for text in ("привіт", "де житло?"):
-                await asyncio.get_running_loop().run_in_executor(
-                    None, lambda t=text: httpx.post(f"{base}/control/updates", json=newcomer_message(t), timeout=5))
+                await asyncio.get_running_loop().run_in_executor(None, functools.partial(
+                    httpx.post, f"{base}/control/updates", json=newcomer_message(text), timeout=5))
             updates = await bot.get_updates(offset=0, timeout=1)
-            assert [u.message.text for u in updates] == ["привіт", "де житло?"]
+            assert [u.message and u.message.text for u in updates] == ["привіт", "де житло?"]
             assert await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0) == ()
             keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Більше", callback_data="/more")]])
             await bot.send_message(42, "<b>Житло</b>", parse_mode="HTML", reply_markup=keyboard)
             topic = await bot.create_forum_topic(GROUP, "#1 · uk · housing")
-            await bot.copy_message(GROUP, 42, updates[1].message.message_id, message_thread_id=topic.message_thread_id)
+            second = updates[1].message
+            assert second is not None
+            await bot.copy_message(GROUP, 42, second.message_id, message_thread_id=topic.message_thread_id)
             return topic
 
     topic = loop.run_until_complete(scenario())
@@ -289,6 +292,7 @@ def test_the_groups_switches_take_away_what_telegram_would(fake_telegram):
             chat, me = await bot.get_chat(GROUP), await bot.get_chat_member(GROUP, bot.id)
             assert chat.is_forum is True and chat.type == "supergroup"
             assert me.status == "administrator" and me.user.id == bot.id
+            assert isinstance(me, ChatMemberAdministrator)  # what python-telegram-bot makes of an administrator
             assert me.can_manage_topics and me.can_delete_messages
             return (await bot.create_forum_topic(GROUP, "#1 · uk")).message_thread_id
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 from types import SimpleNamespace
+from typing import cast
 
 from aiohttp.test_utils import TestClient, TestServer
+from telegram.ext import Application
 
 from bot.__main__ import http_app
 from bot.liveness import Liveness, pause_after
@@ -15,8 +17,9 @@ from bot.liveness import Liveness, pause_after
 
 def health_of(liveness: Liveness, database_answers: bool = True) -> tuple[int, str]:
     """GET /health of the adapter's HTTP app, with a case store whose database answers or not."""
-    application = SimpleNamespace(bot_data={"lotse": SimpleNamespace(cases=SimpleNamespace(
-        reachable=lambda: database_answers))})
+    # A stand-in with only what the health check uses of the adapter's Application.
+    application = cast(Application, SimpleNamespace(bot_data={"lotse": SimpleNamespace(cases=SimpleNamespace(
+        reachable=lambda: database_answers))}))
 
     async def get() -> tuple[int, str]:
         async with TestClient(TestServer(http_app(application, None, liveness))) as client:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 from types import SimpleNamespace
+from typing import cast
 
 from telegram import Update
+from telegram.ext import Application
 
 from bot.app import BACKLOG_PER_CHAT, PerChatOrder, enqueue
 
@@ -42,7 +44,8 @@ def test_a_chat_flooding_messages_holds_one_slot_and_another_chat_is_answered_me
 
 def test_at_most_a_backlog_of_one_chats_updates_waits_in_memory():
     async def scenario() -> tuple[int, int]:
-        application = SimpleNamespace(bot_data={}, update_queue=asyncio.Queue())
+        # A stand-in with only what enqueue uses of the adapter's Application.
+        application = cast(Application, SimpleNamespace(bot_data={}, update_queue=asyncio.Queue()))
         for number in range(BACKLOG_PER_CHAT + 15):
             await enqueue(application, update_in(1, number))
         await enqueue(application, update_in(2, 1000))

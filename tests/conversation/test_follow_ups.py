@@ -82,12 +82,14 @@ def test_a_thumbs_down_is_stored_with_the_answer_but_not_the_person_and_offers_a
     engine = migrated(knowledge_store)
     with Session(engine) as session:
         row = session.get(AnswerRow, payload_entities(down["payload"])["answer_id"])
+        assert row is not None
         assert row.helpful is False and row.topic == "housing" and row.language == "prs"
         assert row.entry_ids and "خانه" not in json.dumps(row.entry_ids)  # what was shown, never what was asked
     (thanks,) = chat(up["payload"])  # changing one's mind: the last press counts
     assert thanks["text"] == "از نظر شما تشکر!"
     with Session(engine) as session:
-        assert session.get(AnswerRow, payload_entities(up["payload"])["answer_id"]).helpful is True
+        row = session.get(AnswerRow, payload_entities(up["payload"])["answer_id"])
+        assert row is not None and row.helpful is True
     engine.dispose()
 
 

@@ -33,8 +33,8 @@ def compose() -> dict:
 def documented() -> dict[str, str]:
     """Every `NAME=value` in .env.example, also the commented-out optional ones."""
     lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
-    return dict(re.match(r"#?\s*([A-Z_][A-Z0-9_]*)=(.*)$", line).groups()
-                for line in lines if re.match(r"#?\s*[A-Z_][A-Z0-9_]*=", line))
+    settings = (re.match(r"#?\s*([A-Z_][A-Z0-9_]*)=(.*)$", line) for line in lines)
+    return {setting[1]: setting[2] for setting in settings if setting}
 
 
 def test_every_service_is_there_and_every_long_running_one_has_a_health_check(compose):
@@ -118,7 +118,9 @@ def test_rasa_and_the_action_server_answer_only_their_callers(compose):
 
 def test_the_images_default_command_cannot_start_an_open_api():
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    command = json.loads(re.search(r"^CMD\s+(\[.*\])$", dockerfile, re.MULTILINE).group(1))
+    cmd = re.search(r"^CMD\s+(\[.*\])$", dockerfile, re.MULTILINE)
+    assert cmd, "the Dockerfile's CMD is in exec form"
+    command = json.loads(cmd.group(1))
     assert command[:3] == ["python", "-m", "rasa_server.serve"] and "--enable-api" not in command
 
 

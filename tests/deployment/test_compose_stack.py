@@ -232,8 +232,9 @@ def check_every_service_healthy_and_migrated_once(stack: Stack, rasa_replicas: i
 def check_no_service_runs_as_root(stack: Stack) -> None:
     for service in sorted(LONG_RUNNING):
         status = stack.compose("exec", "-T", service, "cat", "/proc/1/status").stdout
-        uid = re.search(r"^Uid:\s+(\d+)", status, re.MULTILINE).group(1)
-        assert uid != "0", f"{service}'s main process runs as root"
+        uid = re.search(r"^Uid:\s+(\d+)", status, re.MULTILINE)
+        assert uid, f"{service}'s /proc/1/status has no Uid line"
+        assert uid.group(1) != "0", f"{service}'s main process runs as root"
 
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -45,7 +45,7 @@ class ProductionStack:
 
 
 @pytest.fixture
-def production_stack(production_stores, action_server) -> ProductionStack:
+def production_stack(production_stores, action_server) -> Iterator[ProductionStack]:
     # A token may start with "-" (token_urlsafe makes one in 64): Rasa must not take it for an option.
     token, rasa_port, bot_api_port = f"-{secrets.token_urlsafe(16)}", free_port(), free_port()
     environment = production_stores.rasa_environment(action_server)
@@ -56,15 +56,15 @@ def production_stack(production_stores, action_server) -> ProductionStack:
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", [rasa])
         return rasa
 
+    tracker_database = sa.engine.make_url(production_stores.database_url).database
+    assert tracker_database, "the tracker store's URL names its database"
     with scratch_store(POSTGRES_URL) as adapter_store:
         rasa = [start()]
         adapter = start_adapter(rasa_port, token, bot_api_port, env={
             "DATABASE_URL": adapter_store, "LOTSE_PSEUDONYM_KEY": "test-key", "LOTSE_OFFICE_HOURS": "always",
             "LOTSE_RETRY_SECONDS": "1", "LOTSE_GIVE_UP_SECONDS": "600"})
         try:
-            yield ProductionStack(f"http://127.0.0.1:{bot_api_port}",
-                                  sa.engine.make_url(production_stores.database_url).database, rasa, start,
-                                  adapter_store)
+            yield ProductionStack(f"http://127.0.0.1:{bot_api_port}", tracker_database, rasa, start, adapter_store)
         finally:
             stop(rasa + adapter)
 

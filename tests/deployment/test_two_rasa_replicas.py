@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,7 +20,7 @@ from tests.helpers.rasa_channel import say, stored_events
 
 
 @pytest.fixture
-def two_replicas(production_stores, action_server) -> tuple[list[str], str, str]:
+def two_replicas(production_stores, action_server) -> Iterator[tuple[list[str], str, str]]:
     token = secrets.token_urlsafe(16)
     environment = production_stores.rasa_environment(action_server)
     ports = [free_port(), free_port()]

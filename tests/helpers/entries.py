@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from knowledge.entry import Translation, source_text_hash
 
-GERMAN = {
+GERMAN: dict[str, Any] = {
     "title": "Integrationskurse der Volkshochschule",
     "summary": "Deutschkurse mit Orientierungskurs für Neuzugewanderte.",
     "offers": ["Einstufungstest", "Kurse A1 bis B1"],
@@ -22,7 +23,7 @@ def translated(title: str) -> dict:
     return {"title": title, "summary": "…", "source_hash": source_text_hash(german)}
 
 
-VALID = {
+VALID: dict[str, Any] = {
     "id": "vhs-integrationskurse",
     "status": "draft",
     "topics": ["language_course"],

@@ -8,6 +8,7 @@ import time
 
 import httpx
 import sqlalchemy as sa
+from sqlalchemy.engine import Row
 
 from bot.settings import LOCAL_ADVISORS_CHAT
 from db import connect
@@ -79,11 +80,11 @@ def posts_in(telegram: str, thread: int) -> list[str]:
     return [m.get("text") or "" for m in sent(telegram, LOCAL_ADVISORS_CHAT) if m.get("message_thread_id") == thread]
 
 
-def texts_in_topic(telegram: str, thread: int) -> list[str]:
+def texts_in_topic(telegram: str, thread: int) -> list[str | None]:
     return [m.get("text") for m in sent(telegram, LOCAL_ADVISORS_CHAT) if m.get("message_thread_id") == thread]
 
 
-def _inbox_row(database_url: str, update_id: int) -> tuple | None:
+def _inbox_row(database_url: str, update_id: int) -> Row | None:
     engine = connect(database_url)
     try:
         with engine.connect() as connection:

@@ -90,7 +90,7 @@ def test_a_new_entry_is_a_commented_form_that_validate_walks_the_coordinator_thr
     data["translations"]["de"].update(title="Jobcenter Mitte", summary="Bürgergeld und Arbeitssuche.")
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     (entry,) = load_entries(tmp_path, BIELEFELD.district_names)
-    assert entry.status == "draft" and entry.address.city == "Bielefeld" and not entry.verified
+    assert entry.status == "draft" and entry.address and entry.address.city == "Bielefeld" and not entry.verified
 
 
 def test_new_refuses_an_existing_file_or_a_bad_id_and_writes_nothing(tmp_path):

@@ -156,6 +156,7 @@ def test_what_german_spreadsheet_programs_make_of_dates_numbers_and_yes_no_is_un
     import_csv(sheet, entries, BIELEFELD.district_names)
     (entry,) = load_entries(entries, BIELEFELD.district_names)
     assert entry.last_verified == date(2026, 11, 1)
+    assert entry.geo is not None
     assert (entry.geo.lat, entry.geo.lon, entry.appointment_required) == (52.0211, 8.5325, True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -17,7 +18,7 @@ REPLICAS = 8
 
 
 @pytest.fixture
-def replicas() -> list[AtomicRedisLockStore]:
+def replicas() -> Iterator[list[AtomicRedisLockStore]]:
     """Lock stores as separate replicas hold them: each with its own connections."""
     prefix = f"lotsetest{uuid.uuid4().hex[:8]}"
     config = EndpointConfig(url="127.0.0.1", port=6379, db=0, key_prefix=prefix)
