@@ -71,7 +71,12 @@ def store_url(request, tmp_path):
 @pytest.fixture(scope="session")
 def knowledge_store(tmp_path_factory) -> str:
     """The URL of a SQLite knowledge store holding the pilot entries."""
-    store = f"sqlite:///{tmp_path_factory.mktemp('store') / 'lotse.db'}"
+    return pilot_store(tmp_path_factory.mktemp("store") / "lotse.db")
+
+
+def pilot_store(path: Path) -> str:
+    """A new SQLite database at `path`, migrated and holding the pilot entries: its URL."""
+    store = f"sqlite:///{path}"
     engine = migrated(store)
     sync(engine, PILOT_ENTRIES, BIELEFELD.district_names)
     engine.dispose()

@@ -1,4 +1,5 @@
-"""The whole of Lotse behind the fake Telegram Bot API, started once for the bot tests."""
+"""The whole of Lotse behind the fake Telegram Bot API, started once for the bot tests that do
+not crash it."""
 
 from __future__ import annotations
 
@@ -47,11 +48,12 @@ class LotseStack:
         self.servers[0] = self.restart_actions()
 
 
-@pytest.fixture(scope="session")
-def lotse_stack(knowledge_store) -> Iterator[LotseStack]:
+def running_stack(database_url: str) -> Iterator[LotseStack]:
+    """The action server, Rasa, the fake Bot API with the try-out page and the adapter, all on
+    `database_url` (knowledge, cases and the adapter's inbox), stopped afterwards."""
     rasa_port, actions_port, bot_api_port, tryout_port = free_port(), free_port(), free_port(), free_port()
     token = secrets.token_urlsafe(16)
-    env = {"DATABASE_URL": knowledge_store, "LOTSE_PSEUDONYM_KEY": "test-key", "LOTSE_OFFICE_HOURS": "always"}
+    env = {"DATABASE_URL": database_url, "LOTSE_PSEUDONYM_KEY": "test-key", "LOTSE_OFFICE_HOURS": "always"}
     servers = start_lotse(rasa_port, actions_port, token, env=env)
     servers += start_adapter(rasa_port, token, bot_api_port, tryout_port, env=env)
 
@@ -66,8 +68,15 @@ def lotse_stack(knowledge_store) -> Iterator[LotseStack]:
         return actions
 
     yield LotseStack(f"http://127.0.0.1:{bot_api_port}", f"http://127.0.0.1:{tryout_port}", token, servers, restart,
-                     restart_actions, knowledge_store, knowledge_store)
+                     restart_actions, database_url, database_url)
     stop(servers)
+
+
+@pytest.fixture(scope="session")
+def lotse_stack(knowledge_store) -> Iterator[LotseStack]:
+    """One stack for every bot test that leaves it as it found it (tests/bot/faults/ crash
+    theirs, and get one per module)."""
+    yield from running_stack(knowledge_store)
 
 
 @pytest.fixture

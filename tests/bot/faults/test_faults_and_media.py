@@ -86,11 +86,11 @@ def press(telegram: str, user: int, payload: str, language_code: str = "de") -> 
                                                    "language_code": language_code}}})
 
 
-def test_delete_erases_the_newcomers_cases_their_topic_and_telegram_updates_then_says_so(telegram, knowledge_store):
+def test_delete_erases_the_newcomers_cases_their_topic_and_telegram_updates_then_says_so(telegram, lotse_stack):
     user, thread = open_case(telegram, "en", "I want to talk to a person")
     in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
     wait_for(lambda: [m for m in sent(telegram, user) if "closed the conversation" in (m.get("text") or "")])
-    engine = migrated(knowledge_store)
+    engine = migrated(lotse_stack.stack_database)
     cases = CaseStore(engine)
     assert cases.case_in_thread(thread) is not None
     say(telegram, user, "/delete", "en")  # the Telegram command
@@ -113,24 +113,24 @@ def test_privacy_during_a_hand_over_is_answered_in_the_newcomers_language(telegr
     assert "/privacy" not in posts_in(telegram, thread)
 
 
-def test_delete_during_a_hand_over_closes_the_case_then_asks(telegram, knowledge_store):
+def test_delete_during_a_hand_over_closes_the_case_then_asks(telegram, lotse_stack):
     user, thread = open_case(telegram, "de", "Ich möchte mit einem Menschen sprechen")
     say(telegram, user, "/delete")
     wait_for(lambda: [m for m in sent(telegram, user) if "/affirm" in str(m.get("reply_markup"))])
     assert wait_for(lambda: [t for t in posts_in(telegram, thread) if t.startswith("Die Person hat gebeten")])
     assert next(t for t in topics(telegram) if t["message_thread_id"] == thread).get("closed") is True
     press(telegram, user, "/affirm")
-    cases = CaseStore(migrated(knowledge_store))
+    cases = CaseStore(migrated(lotse_stack.stack_database))
     wait_for(lambda: cases.case_in_thread(thread) is None)
 
 
-def test_the_topic_of_a_case_past_the_retention_limit_is_deleted_in_telegram(lotse_stack, knowledge_store):
+def test_the_topic_of_a_case_past_the_retention_limit_is_deleted_in_telegram(lotse_stack):
     """The retention job cannot reach Telegram: it leaves the topic for the adapter."""
     telegram = lotse_stack.bot_api
     user, thread = open_case(telegram, "en", "I want to talk to a person")
     in_topic(telegram, LOCAL_ADVISOR, thread, "/close")
     wait_for(lambda: [m for m in sent(telegram, user) if "closed the conversation" in (m.get("text") or "")])
-    engine = migrated(knowledge_store)
+    engine = migrated(lotse_stack.stack_database)
     with Session(engine) as session, session.begin():
         session.add(TopicToDeleteRow(thread_id=thread, queued_at=datetime.now(timezone.utc)))
     lotse_stack.crash_adapter()
