@@ -1,8 +1,8 @@
 """Service answers as Telegram HTML in the newcomer's language: name with the German office
-term, what it does for me, address, open now / opens when, contact, languages spoken, and a
-warning when the facts are due for checking. Every knowledge text is escaped; in Arabic and
-Dari, lines start right-to-left and Latin addresses, phone numbers and times are marked
-left-to-right so they are not scrambled."""
+term, what it does for me, address, open now / opens when, contact, languages spoken, and
+how fresh the facts are (confirmed with the office, or as of a source's date). Every
+knowledge text is escaped; in Arabic and Dari, lines start right-to-left and Latin
+addresses, phone numbers and times are marked left-to-right so they are not scrambled."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import date, datetime
 from html import escape
 
 from cities import City
-from knowledge.entry import SOURCE_LANGUAGE, WEEKDAYS, Geo, ServiceEntry, verification_due
+from knowledge.entry import SOURCE_LANGUAGE, WEEKDAYS, Geo, ServiceEntry, SourceDate, verification_due
 from knowledge.hours import is_open, next_opening, openings_on
 from knowledge.search import ServiceAnswer
 from texts import RIGHT_TO_LEFT, Phrases
@@ -49,8 +49,7 @@ def service_card(answer: ServiceAnswer, language: str, now: datetime, phrases: P
               for symbol, value in (("☎️", contact.phone), ("✉️", contact.email), ("🌐", contact.website)) if value]
     if entry.languages_spoken:
         lines.append(label("label_languages", languages=", ".join(entry.languages_spoken)))
-    if verification_due(entry, city.local(now).date()):
-        lines.append(label("label_unverified"))
+    lines.append(escape(_as_of(entry, language, city.local(now).date(), phrases)))
     return "\n".join(_line(line, language) for line in lines)
 
 
@@ -140,6 +139,31 @@ def _address(entry: ServiceEntry) -> str:
     place = " ".join(part for part in (address.postcode, address.city) if part)
     text = ", ".join(part for part in (address.street, place) if part)
     return f"{text} ({address.district})" if address.district else text
+
+
+def _as_of(entry: ServiceEntry, language: str, today: date, phrases: Phrases) -> str:
+    """How fresh the facts are, from the right field: the day a person confirmed them with the
+    office, else the source's own date, else only the day the source was read."""
+    if entry.last_verified is not None:
+        key = "label_confirmed_long_ago" if verification_due(entry, today) else "label_confirmed"
+        return phrases.say(key, language, date=_ltr(_day(entry.last_verified), language))
+    if entry.stated is not None:
+        return phrases.say("label_as_of_source", language, date=_ltr(_source_day(entry.stated), language))
+    read_on = entry.read_on
+    return phrases.say("label_undated_source", language,
+                       date=_ltr(_day(read_on) if read_on else "?", language))
+
+
+def _day(day: date) -> str:
+    """Dates as on German letters and doors: 3.12.2026."""
+    return f"{day.day}.{day.month}.{day.year}"
+
+
+def _source_day(dated: SourceDate) -> str:
+    """As precise as the source: 2019, 5/2019 or 3.5.2019."""
+    if dated.day and dated.month:
+        return _day(dated.earliest)
+    return f"{dated.month}/{dated.year}" if dated.month else str(dated.year)
 
 
 def _opening_state(entry: ServiceEntry, language: str, now: datetime, phrases: Phrases, city: City) -> str:

@@ -12,7 +12,10 @@ from enum import Enum
 SOURCE_LANGUAGE = "de"
 STATUSES = ("draft", "published", "archived")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-VERIFY_EVERY = timedelta(days=180)  # facts older than this are due for checking
+VERIFY_EVERY = timedelta(days=180)  # facts confirmed longer ago than this are due for checking again
+FACTS = ("organisation", "address", "geo", "opening_hours", "appointment_required", "phone", "email", "website",
+         "languages_spoken", "target_groups", "offers", "cost")
+"""The facts of an entry a source can support (a source's `facts`)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,35 @@ class Translation:
     source_hash: str | None = None
 
 
+@dataclass(frozen=True, order=True)
+class SourceDate:
+    """A source's own date, as precise as the source states it: a year, a month or a day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def earliest(self) -> date:
+        """The first day it may mean: facts "as of 2019" may be from January 2019."""
+        return date(self.year, self.month or 1, self.day or 1)
+
+    def __str__(self) -> str:
+        return "-".join(f"{part:02d}" for part in (self.year, self.month, self.day) if part is not None)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where facts come from: a web page or a named document, the day someone read it there,
+    the source's own date when it states one, and which facts it supports. Reading a source
+    is not confirming the facts with the office (that is the entry's `last_verified`)."""
+
+    url: str
+    read_on: date | None = None
+    dated: SourceDate | None = None
+    facts: tuple[str, ...] = ()
+
+
 class TranslationStatus(str, Enum):
     MISSING = "missing"
     OUTDATED = "outdated"
@@ -84,13 +116,24 @@ class ServiceEntry:
     contact: Contact = field(default_factory=Contact)
     languages_spoken: tuple[str, ...] = ()
     target_groups: tuple[str, ...] = ()
-    source: str | None = None
+    sources: tuple[Source, ...] = ()
     last_verified: date | None = None
+    """When a person confirmed the facts with the office; None until someone did."""
 
     @property
-    def verified(self) -> bool:
-        """Facts count as verified only with a named source and a verification date."""
-        return bool(self.source) and self.last_verified is not None
+    def sourced(self) -> bool:
+        """Publishable: at least one source, with the day it was read."""
+        return any(source.read_on for source in self.sources)
+
+    @property
+    def stated(self) -> SourceDate | None:
+        """The date of the oldest dated source: the facts are at best as fresh as that."""
+        return min((source.dated for source in self.sources if source.dated), default=None)
+
+    @property
+    def read_on(self) -> date | None:
+        """The last day someone read the sources."""
+        return max((source.read_on for source in self.sources if source.read_on), default=None)
 
     def translation_status(self, language: str) -> TranslationStatus:
         """Derived, never typed: missing, outdated (German changed since), or current."""
@@ -112,5 +155,14 @@ def source_text_hash(german: Translation) -> str:
 
 
 def verification_due(entry: ServiceEntry, today: date) -> bool:
-    """Never verified, or verified more than VERIFY_EVERY ago: newcomers are told to call first."""
+    """Never confirmed with the office, or confirmed more than VERIFY_EVERY ago: newcomers are
+    told to call first, and the report lists the entry for a phone call."""
     return entry.last_verified is None or today - entry.last_verified > VERIFY_EVERY
+
+
+def facts_since(entry: ServiceEntry) -> date | None:
+    """The day the facts are known to hold since: confirmed with the office, else the oldest
+    source's own date; None when no source states a date (the age is unknown)."""
+    if entry.last_verified is not None:
+        return entry.last_verified
+    return entry.stated.earliest if entry.stated else None

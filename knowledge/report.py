@@ -1,8 +1,9 @@
 """What coordinators still have to do: per entry and language, missing and outdated
-translations; facts not verified for more than 180 days; entries without contact or
-opening hours; and how the answers fared: how often each topic was asked in each language
-and which answers newcomers rated 👍 or 👎. Shown as terminal tables and written as an
-HTML page under reports/."""
+translations; facts never confirmed with the office or confirmed more than 180 days ago (the
+entries ranked by the age of their facts, oldest and unknown first, and the published ones
+listed with the number to call); entries without contact or opening hours; and how the
+answers fared: how often each topic was asked in each language and which answers newcomers
+rated 👍 or 👎. Shown as terminal tables and written as an HTML page under reports/."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from knowledge.entry import (
     SOURCE_LANGUAGE,
     VERIFY_EVERY,
     ServiceEntry,
+    SourceDate,
     TranslationStatus,
+    facts_since,
     source_text_hash,
     verification_due,
 )
@@ -30,10 +33,20 @@ class EntryReport:
     organisation: str
     translations: Mapping[str, TranslationStatus]
     last_verified: date | None
+    stated: SourceDate | None
+    facts_since: date | None
     verification_due: bool
+    phone: str | None
     has_contact: bool
     has_hours: bool
     german_hash: str  # what a finished translation's `source_hash` must be
+
+    @property
+    def facts_age(self) -> str:
+        """Where the facts' date comes from, in words: confirmed, the source's date, or unknown."""
+        if self.last_verified is not None:
+            return f"confirmed {self.last_verified}"
+        return f"source dated {self.stated}" if self.stated else "unknown (no source gives a date)"
 
     @property
     def to_do(self) -> list[str]:
@@ -41,8 +54,8 @@ class EntryReport:
         gaps = [f"{language}: {status.value} translation" for language, status in self.translations.items()
                 if status is not TranslationStatus.CURRENT]
         if self.verification_due:
-            gaps.append("never verified" if self.last_verified is None
-                        else f"last verified {self.last_verified}, more than 180 days ago")
+            gaps.append("never confirmed with the office" if self.last_verified is None
+                        else f"confirmed {self.last_verified}, more than {VERIFY_EVERY.days} days ago")
         if not self.has_contact:
             gaps.append("no phone, e-mail or website")
         if not self.has_hours:
@@ -51,7 +64,8 @@ class EntryReport:
 
 
 def build_report(entries: Sequence[ServiceEntry], today: date) -> list[EntryReport]:
-    return [
+    """One report per entry, the oldest facts first; facts of unknown age come before all."""
+    reports = [
         EntryReport(
             id=entry.id,
             status=entry.status,
@@ -59,13 +73,22 @@ def build_report(entries: Sequence[ServiceEntry], today: date) -> list[EntryRepo
             translations={language: entry.translation_status(language) for language in LANGUAGES
                           if language != SOURCE_LANGUAGE},
             last_verified=entry.last_verified,
+            stated=entry.stated,
+            facts_since=facts_since(entry),
             verification_due=verification_due(entry, today),
+            phone=entry.contact.phone,
             has_contact=any((entry.contact.phone, entry.contact.email, entry.contact.website)),
             has_hours=bool(entry.opening_hours),
             german_hash=source_text_hash(entry.translations[SOURCE_LANGUAGE]),
         )
-        for entry in sorted(entries, key=lambda e: e.id)
+        for entry in entries
     ]
+    return sorted(reports, key=lambda r: (r.facts_since is not None, r.facts_since or date.min, r.id))
+
+
+def phone_calls(reports: Sequence[EntryReport]) -> list[EntryReport]:
+    """The published entries whose facts a person should confirm with the office, in report order."""
+    return [r for r in reports if r.status == "published" and r.verification_due]
 
 
 _MARK = {TranslationStatus.CURRENT: "ok", TranslationStatus.OUTDATED: "OUTDATED", TranslationStatus.MISSING: "MISSING"}
@@ -93,15 +116,20 @@ def _feedback_rows(statistics: AnswerStatistics) -> tuple[list[str], list[list[o
 
 def terminal_table(reports: Sequence[EntryReport], statistics: AnswerStatistics) -> str:
     languages = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]
-    header = ["id", "status", *languages, "verified", "contact", "hours", "de hash"]
+    header = ["id", "status", *languages, "facts as of", "contact", "hours", "de hash"]
     rows = [[
         r.id, r.status, *(_MARK[r.translations[language]] for language in languages),
-        ("DUE " if r.verification_due else "") + (str(r.last_verified) if r.last_verified else "never"),
+        ("DUE " if r.verification_due else "") + r.facts_age,
         "yes" if r.has_contact else "NONE", "yes" if r.has_hours else "NONE", r.german_hash,
     ] for r in reports]
     lines = _columns(header, rows)
     complete = sum(not r.to_do for r in reports)
-    lines.append(f"\n{len(reports)} entries, {complete} complete, {len(reports) - complete} with something to do.")
+    lines.append(f"\n{len(reports)} entries (oldest facts first), {complete} complete, "
+                 f"{len(reports) - complete} with something to do.")
+    calls = phone_calls(reports)
+    lines.append(f"\nPublished entries to confirm with the office ({len(calls)}):")
+    lines += _columns(["id", "call", "facts as of"], [[r.id, r.phone or "no phone: write or visit", r.facts_age]
+                                                     for r in calls]) if calls else ["none"]
     header, groups, disliked = _feedback_rows(statistics)
     lines.append("\nAnswers given and how newcomers rated them:")
     lines += _columns(header, groups + disliked) if groups else ["no answers yet"]
@@ -120,15 +148,17 @@ def html_page(reports: Sequence[EntryReport], today: date, statistics: AnswerSta
         rows.append("<tr>" + "".join([
             cell(r.id), cell(r.organisation), cell(r.status),
             *(cell(_MARK[r.translations[language]].lower(), r.translations[language].value) for language in languages),
-            cell(str(r.last_verified or "never"), "due" if r.verification_due else "current"),
+            cell(r.facts_age, "due" if r.verification_due else "current"),
             cell("yes" if r.has_contact else "none", "current" if r.has_contact else "missing"),
             cell("yes" if r.has_hours else "none", "current" if r.has_hours else "missing"),
             f"<td><code>{html.escape(r.german_hash)}</code></td>",
             cell("; ".join(r.to_do) or "nothing"),
         ]) + "</tr>")
-    headers = ["id", "organisation", "status", *languages, "last verified", "contact", "hours",
+    headers = ["id", "organisation", "status", *languages, "facts as of", "contact", "hours",
                "German hash (for source_hash)", "to do"]
     complete = sum(not r.to_do for r in reports)
+    call_rows = "\n".join("<tr>" + cell(r.id) + cell(r.organisation) + cell(r.phone or "no phone: write or visit")
+                          + cell(r.facts_age) + "</tr>" for r in phone_calls(reports))
     feedback_header, groups, disliked = _feedback_rows(statistics)
     feedback_rows = "\n".join("<tr>" + "".join(cell(str(value)) for value in row) + "</tr>"
                               for row in groups + disliked)
@@ -141,12 +171,18 @@ th, td {{ border: 1px solid #ccc; padding: .3em .6em; text-align: left; vertical
 .missing, .due {{ background: #fdd; }} .outdated {{ background: #ffe9b3; }} .current {{ background: #e6f4e6; }}
 </style></head><body>
 <h1>Lotse knowledge base: what to do</h1>
-<p>{len(reports)} entries on {today}: {complete} complete, {len(reports) - complete} with something to do.
-Translations are outdated when the German text changed after they were made; facts are due
-for checking {VERIFY_EVERY.days} days after their last verification.</p>
+<p>{len(reports)} entries on {today}, the oldest facts first: {complete} complete,
+{len(reports) - complete} with something to do. Translations are outdated when the German text
+changed after they were made. Reading a web page is not confirming a fact: facts are due for a
+phone call until a person confirmed them with the office, and again {VERIFY_EVERY.days} days later.</p>
 <table><thead><tr>{"".join(f"<th>{html.escape(h)}</th>" for h in headers)}</tr></thead>
 <tbody>
 {chr(10).join(rows)}
+</tbody></table>
+<h2>Published entries to confirm with the office</h2>
+<table><thead><tr><th>id</th><th>organisation</th><th>call</th><th>facts as of</th></tr></thead>
+<tbody>
+{call_rows}
 </tbody></table>
 <h2>Answers given and how newcomers rated them</h2>
 <p>Per topic and language, then every entry that was part of an answer rated as not helpful.

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.entry import SOURCE_LANGUAGE, WEEKDAYS, OpeningInterval, ServiceEntry
+from knowledge.entry import SOURCE_LANGUAGE, WEEKDAYS, OpeningInterval, ServiceEntry, Source
 from knowledge.hours import parse_days
 from knowledge.validation import InvalidEntries, Problem, check_document, load_documents, load_entry_file
 from texts import LANGUAGES
@@ -30,7 +30,7 @@ from texts import LANGUAGES
 ENTRY_COLUMNS = (
     "id", "status", "topics", "organisation", "address.street", "address.postcode", "address.city",
     "address.district", "geo.lat", "geo.lon", "opening_hours", "appointment_required", "contact.phone",
-    "contact.email", "contact.website", "languages_spoken", "target_groups", "source", "last_verified",
+    "contact.email", "contact.website", "languages_spoken", "target_groups", "sources", "last_verified",
 )
 TEXT_FIELDS = ("title", "summary", "offers", "keywords", "hours_note", "appointment_info", "cost", "source_hash")
 LIST_FIELDS = {"topics", "languages_spoken", "target_groups", "offers", "keywords"}
@@ -83,7 +83,7 @@ def row_from_entry(entry: ServiceEntry) -> dict[str, str]:
         "contact.website": contact.website or "",
         "languages_spoken": _lines(entry.languages_spoken),
         "target_groups": _lines(entry.target_groups),
-        "source": entry.source or "",
+        "sources": sources_text(entry.sources),
         "last_verified": entry.last_verified.isoformat() if entry.last_verified else "",
     }
     for language, texts in entry.translations.items():
@@ -118,6 +118,20 @@ def hours_text(intervals: Iterable[OpeningInterval]) -> str:
         days_by_span.setdefault((interval.opens, interval.closes), []).append(WEEKDAYS.index(interval.weekday))
     return _lines(f"{_day_ranges(sorted(days))} {opens:%H:%M}-{closes:%H:%M}"
                   for (opens, closes), days in sorted(days_by_span.items(), key=lambda item: (min(item[1]), item[0])))
+
+
+def sources_text(sources: Iterable[Source]) -> str:
+    """One line per source: "URL | read 2026-11-22 | dated 2019-05 | facts address, phone"."""
+    def line(source: Source) -> str:
+        parts = [source.url]
+        if source.read_on:
+            parts.append(f"read {source.read_on.isoformat()}")
+        if source.dated:
+            parts.append(f"dated {source.dated}")
+        if source.facts:
+            parts.append(f"facts {', '.join(source.facts)}")
+        return " | ".join(parts)
+    return _lines(line(source) for source in sources)
 
 
 def _day_ranges(days: list[int]) -> str:
@@ -222,6 +236,8 @@ def document_from_row(row: dict[str, str], file: str, line: int) -> tuple[dict[s
             value = True if value.lower() in _TRUE else False if value.lower() in _FALSE else value
         elif column == "last_verified":
             value = _date(value)
+        elif column == "sources":
+            value = _sources_from_text(value, problem)
         elif field in LIST_FIELDS:
             value = [item.strip() for item in value.splitlines() if item.strip()]
         target = document
@@ -243,6 +259,28 @@ def _hours_from_text(text: str, problem) -> list[dict[str, Any]]:
             continue
         items.append({"days": days, "opens": match["opens"], "closes": match["closes"]})
     return items
+
+
+def _sources_from_text(text: str, problem) -> list[dict[str, Any]]:
+    sources: list[dict[str, Any]] = []
+    for number, source_line in enumerate(text.splitlines(), start=1):
+        url, *details = (part.strip() for part in source_line.split("|"))
+        if not url:
+            continue
+        source: dict[str, Any] = {"url": url}
+        for detail in details:
+            name, _, value = detail.partition(" ")
+            if name == "read":
+                source["read_on"] = _date(value.strip())
+            elif name == "dated":
+                source["dated"] = value.strip()
+            elif name == "facts":
+                source["facts"] = [fact.strip() for fact in value.split(",") if fact.strip()]
+            else:
+                problem(f"sources line {number}: {detail!r} must be \"read 2026-11-22\", \"dated 2019-05\" "
+                        "or \"facts address, phone\"")
+        sources.append(source)
+    return sources
 
 
 def _number(text: str, column: str, problem) -> float | None:

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 import yaml
 
 from knowledge.entry import (
+    FACTS,
     SOURCE_LANGUAGE,
     STATUSES,
     WEEKDAYS,
@@ -24,6 +25,8 @@ from knowledge.entry import (
     Geo,
     OpeningInterval,
     ServiceEntry,
+    Source,
+    SourceDate,
     Translation,
 )
 from texts import ENTRY_TOPICS, LANGUAGES
@@ -34,6 +37,7 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 ()/-]{4,24}[0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 _POSTCODE = re.compile(r"^[0-9]{5}$")
+_SOURCE_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses a city's entries ten times faster
 
 
@@ -270,7 +274,7 @@ def entry_from_data(data: Any, check: _Checker) -> ServiceEntry | None:
     entry_id = data.get("id")
     if not is_entry_id(entry_id):
         check.problem(("id",), f"'id' must be a slug of lower-case letters, digits and hyphens, not {entry_id!r}")
-    unknown = sorted(set(data) - _KNOWN_KEYS)
+    unknown = sorted(set(data) - _KNOWN_KEYS - {"source"})  # the old 'source' gets a message of its own
     for key in unknown:
         check.problem((key,), f"unknown field '{key}': check the spelling (known: {', '.join(sorted(_KNOWN_KEYS))})")
 
@@ -321,20 +325,9 @@ def entry_from_data(data: Any, check: _Checker) -> ServiceEntry | None:
         check.problem(("appointment_required",), "'appointment_required' must be true or false")
         appointment_required = None
 
-    last_verified = data.get("last_verified")
-    if isinstance(last_verified, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", last_verified):
-        with contextlib.suppress(ValueError):  # stored documents and spreadsheets carry the date as text
-            last_verified = date.fromisoformat(last_verified)
-    if last_verified is not None and not isinstance(last_verified, date):
-        check.problem(("last_verified",), f"'last_verified' must be a date like 2026-11-21, not {last_verified!r}")
-        last_verified = None
-    elif isinstance(last_verified, date) and last_verified > date.today():
-        check.problem(("last_verified",), f"'last_verified' ({last_verified}) is in the future")
-        last_verified = None
-
-    source = data.get("source")
-    if source is not None:
-        source = check.text(source, ("source",), 500)
+    if "source" in data:
+        check.problem(("source",), "'source' is now 'sources': a list of {url, read_on, dated, facts} "
+                      "(see knowledge/template.yml)")
 
     entry = ServiceEntry(
         id=entry_id if isinstance(entry_id, str) else "",
@@ -349,18 +342,79 @@ def entry_from_data(data: Any, check: _Checker) -> ServiceEntry | None:
         contact=contact,
         languages_spoken=check.texts(data.get("languages_spoken"), ("languages_spoken",), 40),
         target_groups=check.texts(data.get("target_groups"), ("target_groups",), 80),
-        source=source,
-        last_verified=last_verified,
+        sources=_sources(check, data.get("sources")),
+        last_verified=_day(check, data.get("last_verified"), ("last_verified",)),
     )
-    if entry.status == "published" and not entry.verified:
-        check.problem(("status",), "a published entry needs 'source' and 'last_verified'; "
-                      "keep it 'draft' until its facts are checked")
+    if entry.status == "published" and not entry.sourced:
+        check.problem(("status",), "a published entry needs a source and the day it was read "
+                      "('sources: - url: … read_on: …'); keep it 'draft' until then")
     return entry
+
+
+def _day(check: _Checker, value: Any, path: tuple) -> date | None:
+    """A past or present day, from YAML or from the text stored documents and spreadsheets carry."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        with contextlib.suppress(ValueError):
+            value = date.fromisoformat(value)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, date):
+        check.problem(path, f"'{_dotted(path)}' must be a date like 2026-11-21, not {value!r}")
+        return None
+    if value > date.today():
+        check.problem(path, f"'{_dotted(path)}' ({value}) is in the future")
+        return None
+    return value
+
+
+def _source_date(check: _Checker, value: Any, path: tuple) -> SourceDate | None:
+    """The source's own date: 2019, "2019-05" or 2019-05-03, as precise as the source is."""
+    if value is None or value == "":
+        return None
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    match = _SOURCE_DATE.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        dated = SourceDate(int(match[1]), int(match[2]) if match[2] else None, int(match[3]) if match[3] else None)
+        dated.earliest  # noqa: B018 - raises ValueError for a month or day that does not exist
+    except ValueError:
+        check.problem(path, f"'{_dotted(path)}' must be the source's date as 2019, \"2019-05\" or 2019-05-03, "
+                      f"not {value!r}")
+        return None
+    if dated.earliest > date.today():
+        check.problem(path, f"'{_dotted(path)}' ({dated}) is in the future")
+        return None
+    return dated
+
+
+def _sources(check: _Checker, value: Any) -> tuple[Source, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        check.problem(("sources",), "'sources' must be a list of {url, read_on, dated, facts}")
+        return ()
+    sources = []
+    for i, item in enumerate(value):
+        path = ("sources", i)
+        if check.mapping(item, path, required=True) is None:
+            continue
+        if not any(item.values()):  # the new-entry form's empty line
+            continue
+        for key in sorted(set(item) - {"url", "read_on", "dated", "facts"}):
+            check.problem((*path, key), f"unknown field '{key}' in a source (known: url, read_on, dated, facts)")
+        url = check.text(item.get("url"), (*path, "url"), 500)
+        read_on = _day(check, item.get("read_on"), (*path, "read_on"))
+        dated = _source_date(check, item.get("dated"), (*path, "dated"))
+        facts = check.choices(item.get("facts"), (*path, "facts"), FACTS) if item.get("facts") is not None else ()
+        if url:
+            sources.append(Source(url, read_on, dated, facts))
+    return tuple(sources)
 
 
 _KNOWN_KEYS = {
     "id", "status", "topics", "organisation", "translations", "address", "geo", "opening_hours",
-    "appointment_required", "contact", "languages_spoken", "target_groups", "source", "last_verified",
+    "appointment_required", "contact", "languages_spoken", "target_groups", "sources", "last_verified",
 }
 
 

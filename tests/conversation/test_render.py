@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, time
 
+import pytest
+
 from actions.render import (
     LEFT_TO_RIGHT_MARK,
     RIGHT_TO_LEFT_MARK,
@@ -14,7 +16,7 @@ from actions.render import (
     location_message,
     service_card,
 )
-from knowledge.entry import Address, Contact, Geo, OpeningInterval, ServiceEntry, Translation
+from knowledge.entry import Address, Contact, Geo, OpeningInterval, ServiceEntry, Source, SourceDate, Translation
 from knowledge.search import ServiceAnswer
 from tests.conftest import BIELEFELD, TEXTS
 
@@ -28,7 +30,7 @@ OFFICE = ServiceEntry(
     appointment_required=True,
     contact=Contact(phone="+49 521 51-0", website="https://www.bielefeld.de/abh"),
     languages_spoken=("de", "en"),
-    source="https://www.bielefeld.de/abh", last_verified=date(2026, 11, 1),
+    sources=(Source("https://www.bielefeld.de/abh", read_on=date(2026, 10, 30)),), last_verified=date(2026, 11, 1),
 )
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=BIELEFELD.time_zone)
 TUESDAY_MORNING = datetime(2026, 11, 24, 9, 0, tzinfo=BIELEFELD.time_zone)
@@ -60,8 +62,27 @@ def test_open_now_and_a_missing_translation_are_said_in_the_users_language():
 def test_unknown_hours_and_stale_facts_are_admitted_not_hidden():
     stale = replace(OFFICE, opening_hours=(), last_verified=date(2025, 1, 10))
     text = card("en", GERMAN, entry=stale, translated=False, shown="de")
-    assert "Opening hours unknown" in text and "not been checked for a while" in text
+    assert "Opening hours unknown" in text and "As of 10.1.2025: last confirmed with the office. Please call" in text
     assert "Open now" not in text and "Closed now" not in text
+
+
+@pytest.mark.parametrize("entry, expected", [
+    (OFFICE, "✅ As of 1.11.2026: confirmed with the office."),
+    (replace(OFFICE, last_verified=None,
+             sources=(Source("https://a.example", date(2026, 11, 22), SourceDate(2024)),
+                      Source("https://b.example", date(2026, 11, 22), SourceDate(2019, 5)))),
+     "⚠️ As of 5/2019, from public sources, not confirmed with the office. Please call before you go."),
+    (replace(OFFICE, last_verified=None, sources=(Source("https://a.example", date(2026, 11, 22)),)),
+     "⚠️ From public sources (read on 22.11.2026; they give no date of their own), not confirmed with the office."),
+])
+def test_the_card_says_how_fresh_the_facts_are_from_the_right_date(entry, expected):
+    assert expected in card("en", GERMAN, entry=entry, translated=False, shown="de")
+
+
+def test_an_as_of_date_stays_left_to_right_in_arabic():
+    sourced = replace(OFFICE, last_verified=None, sources=(Source("https://a.example", date(2026, 11, 22),
+                                                                  SourceDate(2019, 5)),))
+    assert f"بتاريخ {LEFT_TO_RIGHT_MARK}5/2019{LEFT_TO_RIGHT_MARK}" in card("ar", ARABIC, entry=sourced)
 
 
 def test_an_answer_starts_with_one_sentence_and_separates_the_cards():

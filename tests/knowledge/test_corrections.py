@@ -131,7 +131,7 @@ def test_vhs_is_not_presented_as_an_integration_course_provider(entries):
 def test_agentur_fuer_arbeit_without_unsourced_phone_and_foreign_source(entries, by_id):
     for entry in entries:
         assert "0800 4 5555 00" not in everything(entry), entry.id
-    assert "herford" not in (by_id["agentur-fuer-arbeit"].source or "").lower()
+    assert all("herford" not in source.url.lower() for source in by_id["agentur-fuer-arbeit"].sources)
 
 
 # --- duplicates and misleading ids ---------------------------------------------------------

@@ -32,7 +32,7 @@ def test_a_valid_entry_loads_with_its_hours_and_translations(tmp_path):
                                                                               ("tue", "08:00")]
     assert entry.translation_status("ar") is TranslationStatus.CURRENT
     assert entry.translation_status("prs") is TranslationStatus.MISSING
-    assert not entry.verified
+    assert not entry.sourced and entry.last_verified is None
 
 
 def test_a_translation_becomes_outdated_when_the_german_text_changes(tmp_path):
@@ -63,7 +63,21 @@ def test_a_translation_becomes_outdated_when_the_german_text_changes(tmp_path):
         (lambda d: d["translations"].pop("de"), "the German text ('translations.de') is missing"),
         (lambda d: d["translations"].update(fr={"title": "Cours", "summary": "…"}), "unknown language 'fr'"),
         (lambda d: d["translations"]["ar"].pop("source_hash"), "'translations.ar.source_hash' is missing"),
-        (lambda d: d.update(status="published"), "a published entry needs 'source' and 'last_verified'"),
+        (lambda d: d.update(status="published"), "a published entry needs a source and the day it was read"),
+        (lambda d: d.update(status="published", sources=[{"url": "https://example.org"}]),
+         "a published entry needs a source and the day it was read"),
+        (lambda d: d.update(source="https://example.org"), "'source' is now 'sources'"),
+        (lambda d: d.update(sources="https://example.org"), "'sources' must be a list"),
+        (lambda d: d.update(sources=[{"url": "https://example.org", "read_on": "gestern"}]),
+         "'sources.0.read_on' must be a date"),
+        (lambda d: d.update(sources=[{"url": "https://example.org", "dated": "Mai 2019"}]),
+         "'sources.0.dated' must be the source's date"),
+        (lambda d: d.update(sources=[{"url": "https://example.org", "dated": "2019-13"}]),
+         "'sources.0.dated' must be the source's date"),
+        (lambda d: d.update(sources=[{"url": "https://example.org", "dated": "2999"}]), "is in the future"),
+        (lambda d: d.update(sources=[{"url": "https://example.org", "facts": ["rumours"]}]),
+         "'sources.0.facts.0' is 'rumours'"),
+        (lambda d: d.update(sources=[{"url": "https://example.org", "checked": True}]), "unknown field 'checked'"),
         (lambda d: d.update(last_verified="yesterday"), "'last_verified' must be a date"),
         (lambda d: d.update(id="VHS Kurse"), "'id' must be a slug"),
         (lambda d: d.update(adress={}), "unknown field 'adress'"),
@@ -143,3 +157,16 @@ def test_letter_direction_marks_in_arabic_text_are_allowed(tmp_path):
     write_entry(tmp_path, data)
     (entry,) = load_entries(tmp_path, BIELEFELD.district_names)
     assert "\u200e" in entry.translations["ar"].summary
+
+
+def test_reading_a_source_is_enough_to_publish_and_is_not_taken_for_a_confirmation(tmp_path):
+    data = copy.deepcopy(VALID)
+    data.update(status="published", sources=[
+        {"url": "https://example.org/old-flyer", "read_on": "2026-11-22", "dated": "2019-05", "facts": ["address"]},
+        {"url": "https://example.org/page", "read_on": "2026-12-01", "dated": 2024},
+    ])
+    write_entry(tmp_path, data)
+    (entry,) = load_entries(tmp_path, BIELEFELD.district_names)
+    assert entry.status == "published" and entry.last_verified is None
+    assert str(entry.stated) == "2019-05" and entry.read_on and entry.read_on.isoformat() == "2026-12-01"
+    assert entry.sources[0].facts == ("address",)

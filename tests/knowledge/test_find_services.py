@@ -88,7 +88,7 @@ def test_a_new_sync_is_picked_up_without_a_restart(store_url, tmp_path):
     knowledge = KnowledgeBase(engine)
     assert knowledge.find_services("language_course", "de", "kurs") == []
     data = copy.deepcopy(VALID)
-    data.update(status="published", source="https://example.org/source", last_verified="2026-11-01")
+    data.update(status="published", sources=[{"url": "https://example.org/source", "read_on": "2026-11-01"}])
     write_entry(tmp_path, data)
     sync(engine, tmp_path, BIELEFELD.district_names)
     (answer,) = knowledge.find_services("language_course", "de", "integrationskurs")

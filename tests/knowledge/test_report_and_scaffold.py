@@ -14,7 +14,7 @@ import yaml
 from devtools.scratch import migrated
 from knowledge.answers import AnswerStatistics
 from knowledge.entry import TranslationStatus
-from knowledge.report import build_report, html_page, terminal_table
+from knowledge.report import build_report, html_page, phone_calls, terminal_table
 from knowledge.scaffold import new_entry
 from knowledge.validation import InvalidEntries, load_entries
 from tests.conftest import BIELEFELD, PROJECT_ROOT
@@ -38,16 +38,43 @@ def test_a_german_edit_marks_the_translations_outdated_and_missing_ones_are_list
 
 def test_facts_older_than_180_days_and_entries_without_contact_or_hours_are_due(tmp_path):
     old = copy.deepcopy(VALID)
-    old.update(id="old", source="https://example.org", last_verified="2026-05-01")
+    old.update(id="old", last_verified="2026-05-01")
     fresh = copy.deepcopy(VALID)
-    fresh.update(id="fresh", source="https://example.org", last_verified="2026-06-01", opening_hours=[])
+    fresh.update(id="fresh", last_verified="2026-06-01", opening_hours=[])
     del fresh["contact"]
     reports = report_for(tmp_path, old, fresh)
     assert reports["old"].verification_due
-    assert "last verified 2026-05-01, more than 180 days ago" in reports["old"].to_do
+    assert "confirmed 2026-05-01, more than 180 days ago" in reports["old"].to_do
     assert not reports["fresh"].verification_due
     assert {"no phone, e-mail or website", "no opening hours"} <= set(reports["fresh"].to_do)
     assert reports["old"].has_contact and reports["old"].has_hours
+
+
+def test_entries_are_ranked_by_the_age_of_their_facts_and_the_unconfirmed_published_ones_need_a_call(tmp_path):
+    def entry(entry_id: str, **fields) -> dict:
+        data = copy.deepcopy(VALID)
+        data.update({"id": entry_id, "status": "published", **fields})
+        data.setdefault("sources", [{"url": "https://example.org", "read_on": "2026-11-22"}])
+        return data
+
+    reports = report_for(
+        tmp_path,
+        entry("confirmed", last_verified="2026-10-01"),
+        entry("dated-2019", sources=[{"url": "https://example.org/a", "read_on": "2026-11-22", "dated": "2019-05"},
+                                     {"url": "https://example.org/b", "read_on": "2026-11-22", "dated": "2024"}]),
+        entry("dated-2004", sources=[{"url": "https://example.org", "read_on": "2026-11-22", "dated": 2004}]),
+        entry("undated"),
+        entry("draft-undated", status="draft"),
+    )
+    ranked = list(reports.values())
+    assert [r.id for r in ranked] == ["draft-undated", "undated", "dated-2004", "dated-2019", "confirmed"]
+    assert reports["dated-2019"].facts_age == "source dated 2019-05"
+    assert reports["undated"].facts_age == "unknown (no source gives a date)"
+    calls = phone_calls(ranked)
+    assert [r.id for r in calls] == ["undated", "dated-2004", "dated-2019"]
+    assert "to confirm with the office (3)" in terminal_table(ranked, AnswerStatistics({}, {}))
+    assert "+49 521 000000" in html_page(ranked, date(2026, 11, 22), AnswerStatistics({}, {})).split(
+        "to confirm with the office")[1]
 
 
 def test_the_table_and_the_html_page_show_each_entry_and_escape_its_texts(tmp_path):
@@ -72,7 +99,8 @@ def test_cli_report_prints_the_table_and_writes_the_html_page(tmp_path):
                              "--html", str(page)],
                             capture_output=True, text=True, cwd=PROJECT_ROOT,
                             env={**os.environ, "DATABASE_URL": database})
-    assert result.returncode == 0 and "1 entries, 0 complete, 1 with something to do" in result.stdout
+    assert result.returncode == 0
+    assert "1 entries (oldest facts first), 0 complete, 1 with something to do" in result.stdout
     assert "vhs-integrationskurse" in page.read_text(encoding="utf-8")
 
 
@@ -90,7 +118,7 @@ def test_a_new_entry_is_a_commented_form_that_validate_walks_the_coordinator_thr
     data["translations"]["de"].update(title="Jobcenter Mitte", summary="Bürgergeld und Arbeitssuche.")
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     (entry,) = load_entries(tmp_path, BIELEFELD.district_names)
-    assert entry.status == "draft" and entry.address and entry.address.city == "Bielefeld" and not entry.verified
+    assert entry.status == "draft" and entry.address and entry.address.city == "Bielefeld" and not entry.sources
 
 
 def test_new_refuses_an_existing_file_or_a_bad_id_and_writes_nothing(tmp_path):

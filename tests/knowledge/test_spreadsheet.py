@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from knowledge.entry import WEEKDAYS
+from knowledge.entry import FACTS, WEEKDAYS, Source, SourceDate
 from knowledge.spreadsheet import COLUMNS, export_csv, guard_cell, import_csv, unguard_cell
 from knowledge.validation import InvalidEntries, load_entries
 from tests.conftest import BIELEFELD, PROJECT_ROOT
@@ -68,8 +68,14 @@ def documents(draw) -> dict:
         "languages_spoken": draw(st.lists(st.sampled_from(["de", "ar", "Dari", "українська"]), max_size=3,
                                           unique=True)),
         "target_groups": draw(st.lists(text(LATIN + UKRAINIAN, 30), max_size=2)),
-        "source": "https://example.org/source",
-        "last_verified": date(2026, 11, 1),
+        "sources": draw(st.lists(st.fixed_dictionaries(
+            {"url": st.sampled_from(["https://example.org/source", "Faltblatt der Stadt, Mai 2019",
+                                     "https://example.org/a?b=1,2"]),
+             "read_on": st.dates(date(2020, 1, 1), date(2026, 11, 30))},
+            optional={"dated": st.sampled_from(["2004", "2019-05", "2024-02-29"]),
+                      "facts": st.lists(st.sampled_from(FACTS), min_size=1, max_size=3, unique=True)}),
+            min_size=1, max_size=3)),
+        "last_verified": draw(st.none() | st.just(date(2026, 11, 1))),
         "translations": {"de": draw(translation(LATIN))},
     }
     alphabets = {"ar": ARABIC, "prs": DARI, "uk": UKRAINIAN, "en": LATIN}
@@ -151,11 +157,14 @@ def test_an_edit_in_the_spreadsheet_reaches_the_entry_file_and_other_files_stay_
 def test_what_german_spreadsheet_programs_make_of_dates_numbers_and_yes_no_is_understood(tmp_path):
     entries, sheet = exported(tmp_path, VALID)
     edit_cells(sheet, {("vhs-integrationskurse", "last_verified"): "01.11.2026",
+                       ("vhs-integrationskurse", "sources"):
+                           "https://example.org/flyer | read 22.11.2026 | dated 2019-05",
                        ("vhs-integrationskurse", "geo.lat"): "52,0211", ("vhs-integrationskurse", "geo.lon"): "8,5325",
                        ("vhs-integrationskurse", "appointment_required"): "WAHR"})
     import_csv(sheet, entries, BIELEFELD.district_names)
     (entry,) = load_entries(entries, BIELEFELD.district_names)
     assert entry.last_verified == date(2026, 11, 1)
+    assert entry.sources == (Source("https://example.org/flyer", date(2026, 11, 22), SourceDate(2019, 5)),)
     assert entry.geo is not None
     assert (entry.geo.lat, entry.geo.lon, entry.appointment_required) == (52.0211, 8.5325, True)
 

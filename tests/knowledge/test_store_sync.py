@@ -20,7 +20,8 @@ from tests.helpers.entries import VALID, write_entry
 
 def published(entry_id: str, title: str = "Integrationskurse der Volkshochschule") -> dict:
     data = copy.deepcopy(VALID)
-    data.update(id=entry_id, status="published", source="https://example.org/source", last_verified="2026-11-01")
+    data.update(id=entry_id, status="published", last_verified="2026-11-01",
+                sources=[{"url": "https://example.org/source", "read_on": "2026-10-30"}])
     data["translations"]["de"]["title"] = title
     return data
 
@@ -38,7 +39,7 @@ def test_sync_loads_the_entries_and_the_bot_reads_the_published_ones(engine, tmp
     result = sync(engine, tmp_path, BIELEFELD.district_names)
     assert (result.added, result.updated, result.removed) == (2, 0, 0)
     (entry,) = load_stored_entries(engine)
-    assert entry.id == "vhs" and entry.verified and entry.last_verified
+    assert entry.id == "vhs" and entry.sourced and entry.last_verified
     assert entry.last_verified.isoformat() == "2026-11-01"
     assert entry.translations["ar"].title == "دورات الاندماج"
     assert last_sync(engine) is not None
