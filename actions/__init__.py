@@ -4,7 +4,7 @@ class whose `name()` is the action's name in domain.yml; all are made with the s
 
 from __future__ import annotations
 
-from actions.answers import AnswerTopic, Clarify, MoreResults, RateAnswer
+from actions.answers import AnswerTopic, Clarify, MoreResults, OutOfScope, RateAnswer
 from actions.base import LotseAction, Resources
 from actions.conversation import (
     AskDelete,
@@ -16,7 +16,6 @@ from actions.conversation import (
     Goodbye,
     Greet,
     KeepConversation,
-    OutOfScope,
     PrivacyNotice,
     SessionStart,
     Start,

@@ -12,16 +12,24 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.base import LotseAction, Resources, button, entity, language_of, topic_buttons
+from actions.base import (
+    LotseAction,
+    Resources,
+    advisor_button,
+    button,
+    entity,
+    language_of,
+    menu_buttons,
+    topic_buttons,
+)
 from actions.render import answer_message
 from cities import City
 from knowledge.answers import GivenAnswer, log_answer, rate_answer
-from texts import TOPICS, Phrases
+from texts import GENERAL, MENU_PAGES, TOPIC_OF_INTENT, Phrases, menu_page
 
 logger = logging.getLogger("actions")
 
 PAGE_SIZE = 3
-TOPIC_INTENTS = {f"ask_{topic}": topic for topic in TOPICS}
 CLARIFICATIONS_BEFORE_HANDOVER = 2  # a third message not understood goes to a person
 
 
@@ -90,8 +98,8 @@ def ask_for_the_topic(texts: Phrases, dispatcher: CollectingDispatcher, tracker:
 
 def likeliest_topics(message: dict[str, Any], count: int = 2) -> tuple[str, ...]:
     """The topics the classifier found most likely, best first (all of them if it found none)."""
-    ranked = [TOPIC_INTENTS[r["name"]] for r in message.get("intent_ranking", []) if r["name"] in TOPIC_INTENTS]
-    return tuple(ranked[:count]) or TOPICS
+    ranked = [TOPIC_OF_INTENT[r["name"]] for r in message.get("intent_ranking", []) if r["name"] in TOPIC_OF_INTENT]
+    return tuple(ranked[:count]) or menu_page(MENU_PAGES[0])
 
 
 class AnswerTopic(LotseAction):
@@ -103,7 +111,7 @@ class AnswerTopic(LotseAction):
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: dict[str, Any]) -> list[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name")
-        topic = TOPIC_INTENTS.get(intent) or tracker.get_slot("topic")
+        topic = TOPIC_OF_INTENT.get(intent) or tracker.get_slot("topic")
         text = tracker.latest_message.get("text") or ""
         # a pressed button carries no words: search with the question that led to the buttons
         query = (tracker.get_slot("topic_query") or "") if text.startswith("/") else text
@@ -141,7 +149,7 @@ class Clarify(LotseAction):
                 self.texts, language, likeliest_topics(tracker.latest_message)))
         else:
             dispatcher.utter_message(text=self.texts.say("offer_advisor", language),
-                                     buttons=topic_buttons(self.texts, language))
+                                     buttons=menu_buttons(self.texts, language))
         return [SlotSet("not_understood", failures + 1), SlotSet("topic_query", tracker.latest_message.get("text"))]
 
 
@@ -166,5 +174,21 @@ class RateAnswer(LotseAction):
             dispatcher.utter_message(text=self.texts.say("feedback_thanks", language))
         else:
             dispatcher.utter_message(text=self.texts.say("feedback_sorry", language),
-                                     buttons=topic_buttons(self.texts, language, ()))
+                                     buttons=[advisor_button(self.texts, language)])
         return []
+
+
+class OutOfScope(LotseAction):
+    """A question outside every topic: the general counselling offices, which know where to
+    go for anything, and the offer of a person — never a bare "I cannot help"."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> list[EventType]:
+        language = language_of(tracker)
+        dispatcher.utter_message(text=self.texts.say("out_of_scope", language),
+                                 buttons=[advisor_button(self.texts, language)])
+        return send_services(self.resources, dispatcher, language, GENERAL, tracker.latest_message.get("text") or "",
+                             0, tracker.get_slot("district"))

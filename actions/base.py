@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from cities import City
 from knowledge.search import KnowledgeBase
-from texts import LANGUAGES, TOPICS, Phrases, serving_language
+from texts import INTENT_OF_TOPIC, LANGUAGES, MENU_PAGES, Phrases, menu_page, serving_language
 
 logger = logging.getLogger("actions")
 
@@ -52,10 +52,25 @@ def button(title: str, intent: str, **entities: str) -> dict[str, str]:
     return {"title": title, "payload": f"/{intent}{json.dumps(entities, ensure_ascii=False) if entities else ''}"}
 
 
-def topic_buttons(texts: Phrases, language: str, topics: tuple[str, ...] = TOPICS) -> list[dict[str, str]]:
+def advisor_button(texts: Phrases, language: str) -> dict[str, str]:
+    return button(texts.say("button_advisor", language), "request_human")
+
+
+def topic_buttons(texts: Phrases, language: str, topics: tuple[str, ...]) -> list[dict[str, str]]:
     """Topic buttons plus "talk to an advisor"; a button sends its intent, like a typed question."""
-    return [button(texts.say(f"button_{topic}", language), f"ask_{topic}") for topic in topics] + [
-        button(texts.say("button_advisor", language), "request_human")]
+    return [button(texts.say(f"button_{topic}", language), INTENT_OF_TOPIC[topic]) for topic in topics] + [
+        advisor_button(texts, language)]
+
+
+def menu_buttons(texts: Phrases, language: str, page: int = MENU_PAGES[0]) -> list[dict[str, str]]:
+    """One page of the topic menu, so that it never becomes a wall of buttons: its topics, the
+    way to the next page (from the last one back to the first), and "talk to an advisor"."""
+    *topics, advisor = topic_buttons(texts, language, menu_page(page))
+    if len(MENU_PAGES) == 1:
+        return [*topics, advisor]
+    following = MENU_PAGES[(MENU_PAGES.index(page) + 1) % len(MENU_PAGES)]
+    turn = texts.say("button_more_topics" if following > page else "button_first_topics", language)
+    return [*topics, button(turn, "start", menu_page=str(following)), advisor]
 
 
 class LotseAction(Action, ABC):
@@ -86,7 +101,7 @@ class LotseAction(Action, ABC):
             dispatcher.messages.clear()  # half an answer would mislead
             language = language_of(tracker)
             dispatcher.utter_message(text=self.texts.say("action_failed", language),
-                                     buttons=[button(self.texts.say("button_advisor", language), "request_human")])
+                                     buttons=[advisor_button(self.texts, language)])
             return []
 
 

@@ -9,8 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, Restarted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import LotseAction, SayPhrase, button, entity, language_of, topic_buttons
-from texts import LANGUAGES, privacy_notice
+from actions.base import LotseAction, SayPhrase, button, entity, language_of, menu_buttons
+from texts import LANGUAGES, MENU_PAGES, privacy_notice
 
 
 class Greet(SayPhrase):
@@ -48,13 +48,6 @@ class BotChallenge(SayPhrase):
 
     def name(self) -> str:
         return "action_bot_challenge"
-
-
-class OutOfScope(SayPhrase):
-    phrase = "out_of_scope"
-
-    def name(self) -> str:
-        return "action_out_of_scope"
 
 
 class Emergency(SayPhrase):
@@ -104,7 +97,8 @@ class PrivacyNotice(LotseAction):
 
 
 class Start(LotseAction):
-    """`/start`: who Lotse is, a short privacy notice, the topic menu."""
+    """`/start`: who Lotse is, a short privacy notice, the first page of the topic menu; the
+    menu's page buttons send `/start` with the page to show (then only the menu)."""
 
     def name(self) -> str:
         return "action_start"
@@ -112,7 +106,12 @@ class Start(LotseAction):
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
-        dispatcher.utter_message(text=self.texts.say("start", language), buttons=topic_buttons(self.texts, language))
+        page = entity(tracker, "menu_page")
+        if page is not None and str(page).isdigit() and int(page) in MENU_PAGES:
+            dispatcher.utter_message(text=self.texts.say("ask_topic", language),
+                                     buttons=menu_buttons(self.texts, language, int(page)))
+            return []
+        dispatcher.utter_message(text=self.texts.say("start", language), buttons=menu_buttons(self.texts, language))
         return [SlotSet("language", language)]  # the buttons that follow carry no words to detect it from
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cities import City
 from knowledge.validation import is_entry_id
+from texts import TOPICS
 
 TEMPLATE = Path(__file__).resolve().parent / "template.yml"
 
@@ -25,6 +26,6 @@ def new_entry(directory: Path, entry_id: str, city: City) -> Path:
         raise CannotScaffold(f"{path} already exists: edit it, or choose another id")
     directory.mkdir(parents=True, exist_ok=True)
     form = (TEMPLATE.read_text(encoding="utf-8").replace("__ID__", entry_id).replace("__CITY__", city.name)
-            .replace("__DISTRICTS__", ", ".join(city.district_names)))
+            .replace("__DISTRICTS__", ", ".join(city.district_names)).replace("__TOPICS__", ", ".join(TOPICS)))
     path.write_text(form, encoding="utf-8")
     return path

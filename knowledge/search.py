@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge.entry import SOURCE_LANGUAGE, ServiceEntry, Translation
 from knowledge.store import last_sync, load_stored_entries
-from texts import ENTRY_TOPICS, GENERAL, LANGUAGES
+from texts import GENERAL, LANGUAGES, TOPICS
 
 TOPIC_WEIGHT = 0.5
 DISTRICT_WEIGHT = 0.2
@@ -62,14 +62,14 @@ class ServiceIndex:
             matrix = vectorizer.fit_transform([_searchable(e, language) for e in self.entries])
             self._by_feature[language] = matrix.T.tocsr()
             self._vectorizers[language] = vectorizer
-        self._topics = {topic: np.array([topic in e.topics for e in self.entries]) for topic in ENTRY_TOPICS}
+        self._topics = {topic: np.array([topic in e.topics for e in self.entries]) for topic in TOPICS}
         self._districts = np.array([(e.address.district if e.address else None) or "" for e in self.entries])
         self._id_order = np.argsort(np.argsort([e.id for e in self.entries]))
         self._positions = {entry.id: position for position, entry in enumerate(self.entries)}
 
     def find(self, topic: str, language: str, text: str, district: str | None = None, limit: int = 3,
              offset: int = 0) -> list[ServiceAnswer]:
-        """Entries of the topic (and general ones), best first; `offset` pages on ("more")."""
+        """Entries of the topic (and general counselling's), best first; `offset` pages on ("more")."""
         if not self.entries:
             return []
         query = self._vectorizers[language].transform([text or ""])

@@ -29,7 +29,7 @@ from knowledge.entry import (
     SourceDate,
     Translation,
 )
-from texts import ENTRY_TOPICS, LANGUAGES
+from texts import LANGUAGES, TOPICS
 
 MAX_LENGTHS = {"title": 120, "summary": 400, "line": 200, "note": 300, "field": 200}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -332,7 +332,7 @@ def entry_from_data(data: Any, check: _Checker) -> ServiceEntry | None:
     entry = ServiceEntry(
         id=entry_id if isinstance(entry_id, str) else "",
         status=check.choice(data.get("status", "draft"), ("status",), STATUSES) or "draft",
-        topics=check.choices(data.get("topics"), ("topics",), ENTRY_TOPICS),
+        topics=check.choices(data.get("topics"), ("topics",), TOPICS),
         organisation=check.text(data.get("organisation"), ("organisation",), MAX_LENGTHS["field"]) or "",
         translations=translations,
         address=address,

@@ -11,8 +11,8 @@ from texts.languages import (
     serving_language,
 )
 from texts.phrases import Phrases, advisor_texts, newcomer_texts, privacy_notice
-from texts.topics import ENTRY_TOPICS, GENERAL, TOPICS
+from texts.topics import GENERAL, INTENT_OF_TOPIC, MENU_PAGES, TOPIC_OF_INTENT, TOPICS, menu_page
 
-__all__ = ["DEFAULT_LANGUAGE", "ENTRY_TOPICS", "GENERAL", "LANGUAGES", "RIGHT_TO_LEFT", "TOPICS", "Phrases",
-           "advisor_texts", "language_from_client_code", "newcomer_texts", "privacy_notice",
+__all__ = ["DEFAULT_LANGUAGE", "GENERAL", "INTENT_OF_TOPIC", "LANGUAGES", "MENU_PAGES", "RIGHT_TO_LEFT", "TOPICS", "TOPIC_OF_INTENT",
+           "Phrases", "advisor_texts", "language_from_client_code", "menu_page", "newcomer_texts", "privacy_notice",
            "serving_language"]

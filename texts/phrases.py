@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from texts.languages import DEFAULT_LANGUAGE
+from texts.topics import topic_phrases
 
 HERE = Path(__file__).resolve().parent
 
@@ -49,8 +50,9 @@ def load_phrases(path: Path) -> Phrases:
 
 @lru_cache(maxsize=1)
 def newcomer_texts() -> Phrases:
-    """What Lotse says to newcomers (texts/newcomers.yml)."""
-    return load_phrases(HERE / "newcomers.yml")
+    """What Lotse says to newcomers (texts/newcomers.yml, and the topics' buttons and
+    intros from texts/topics.yml)."""
+    return Phrases({**yaml.safe_load((HERE / "newcomers.yml").read_text(encoding="utf-8")), **topic_phrases()})
 
 
 @lru_cache(maxsize=1)

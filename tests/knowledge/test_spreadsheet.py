@@ -20,7 +20,7 @@ from knowledge.spreadsheet import COLUMNS, export_csv, guard_cell, import_csv, u
 from knowledge.validation import InvalidEntries, load_entries
 from tests.conftest import BIELEFELD, PROJECT_ROOT
 from tests.helpers.entries import VALID, write_entry
-from texts import ENTRY_TOPICS, LANGUAGES
+from texts import LANGUAGES, TOPICS
 
 ARABIC = "ابتثجحخدذرسشصضطظعغفقكلمنهويءآأإىة"
 DARI = "پچژگکیۀ" + ARABIC
@@ -56,7 +56,7 @@ def documents(draw) -> dict:
     document = {
         "id": draw(st.from_regex(r"[a-z][a-z0-9]{0,10}(-[a-z0-9]{1,6})?", fullmatch=True)),
         "status": draw(st.sampled_from(["draft", "published", "archived"])),
-        "topics": draw(st.lists(st.sampled_from(ENTRY_TOPICS), min_size=1, max_size=3, unique=True)),
+        "topics": draw(st.lists(st.sampled_from(TOPICS), min_size=1, max_size=3, unique=True)),
         "organisation": draw(text(LATIN)),
         "address": {"street": draw(text(LATIN, 40)), "postcode": "33602", "city": "Bielefeld",
                     "district": draw(st.sampled_from(BIELEFELD.district_names))},
