@@ -67,7 +67,7 @@ class Translation:
     source_hash: str | None = None
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class SourceDate:
     """A source's own date, as precise as the source states it: a year, a month or a day."""
 
@@ -128,7 +128,8 @@ class ServiceEntry:
     @property
     def stated(self) -> SourceDate | None:
         """The date of the oldest dated source: the facts are at best as fresh as that."""
-        return min((source.dated for source in self.sources if source.dated), default=None)
+        return min((source.dated for source in self.sources if source.dated), key=lambda dated: dated.earliest,
+                   default=None)
 
     @property
     def read_on(self) -> date | None:

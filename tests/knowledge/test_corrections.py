@@ -142,13 +142,15 @@ def street_name(entry: ServiceEntry) -> str:
 
 
 def test_no_office_appears_twice(entries):
-    """Two entries with the same website host on the same street are one office twice
-    (branches of the city's Bürgerberatung share a website but not a street)."""
+    """Two entries with the same web page on the same street are one office twice (branches
+    of the city's Bürgerberatung share a page but not a street; the city's offices in the
+    same town hall each have a page of their own)."""
     seen = defaultdict(list)
     for entry in entries:
-        host = urlparse(entry.contact.website or "").netloc.removeprefix("www.")
-        if host and street_name(entry):
-            seen[(host, street_name(entry))].append(entry.id)
+        page = urlparse(entry.contact.website or "")
+        page_id = page.netloc.removeprefix("www.") + page.path.rstrip("/")
+        if page_id and street_name(entry):
+            seen[(page_id, street_name(entry))].append(entry.id)
     assert not {key: ids for key, ids in seen.items() if len(ids) > 1}
 
 

@@ -170,3 +170,12 @@ def test_reading_a_source_is_enough_to_publish_and_is_not_taken_for_a_confirmati
     assert entry.status == "published" and entry.last_verified is None
     assert str(entry.stated) == "2019-05" and entry.read_on and entry.read_on.isoformat() == "2026-12-01"
     assert entry.sources[0].facts == ("address",)
+
+
+def test_facts_are_as_old_as_the_oldest_dated_source_whatever_the_precision(tmp_path):
+    data = copy.deepcopy(VALID)
+    data.update(sources=[{"url": "https://example.org/a", "read_on": "2026-11-22", "dated": "2019-05"},
+                         {"url": "https://example.org/b", "read_on": "2026-11-22", "dated": 2019}])
+    write_entry(tmp_path, data)
+    (entry,) = load_entries(tmp_path, BIELEFELD.district_names)
+    assert str(entry.stated) == "2019"
