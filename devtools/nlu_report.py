@@ -23,6 +23,7 @@ from typing import Any
 
 from devtools.model import load_agent, parse, quiet_rasa_logs
 from nlu.components import EMERGENCY, emergency_comes_first
+from nlu.crisis import mentions_crisis
 from texts import LANGUAGES, TOPIC_OF_INTENT
 
 TOPIC_INTENTS = tuple(TOPIC_OF_INTENT)
@@ -83,11 +84,12 @@ async def predict(model_dir: Path, examples: Sequence[tuple[str, str, str]],
     return predictions
 
 
-def decide(prediction: Prediction, threshold: float, ambiguity: float, emergency_floor: float) -> str:
+def decide(prediction: Prediction, threshold: float, ambiguity: float, emergency_floor: float,
+           crisis_floor: float) -> str:
     """What the pipeline's last two steps would say with these settings: Rasa's
     FallbackClassifier rule, then EmergencyFirst."""
     ranking = [{"name": name, "confidence": confidence} for name, confidence in prediction.ranking]
-    if emergency_comes_first(ranking, emergency_floor):
+    if emergency_comes_first(ranking, emergency_floor, mentions_crisis(prediction.text), crisis_floor):
         return EMERGENCY
     (best, confidence), *rest = prediction.ranking or ((FALLBACK, 0.0),)
     second = rest[0][1] if rest else 0.0
@@ -153,14 +155,16 @@ def fallback_grid(predictions: Sequence[Prediction]) -> list[dict]:
     """Accuracy, fallback rate and recall of the safety intents for a grid of settings of
     the FallbackClassifier and EmergencyFirst."""
     grid = []
-    for threshold, ambiguity, floor in itertools.product(
-        (0.3, 0.4, 0.5, 0.6, 0.7), (0.0, 0.05, 0.1, 0.15), (0.1, 0.2, 0.3, 1.01)
+    for threshold, ambiguity, floor, crisis_floor in itertools.product(
+        (0.3, 0.4, 0.5, 0.6, 0.7), (0.0, 0.05, 0.1, 0.15), (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01),
+        (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
     ):
-        outcomes = [(p, decide(p, threshold, ambiguity, floor)) for p in predictions]
+        outcomes = [(p, decide(p, threshold, ambiguity, floor, crisis_floor)) for p in predictions]
         row = {
             "threshold": threshold,
             "ambiguity_threshold": ambiguity,
             "emergency_min_confidence": floor,
+            "crisis_min_confidence": crisis_floor,
             "accuracy": round(sum(p.expected == o for p, o in outcomes) / len(outcomes), 4),
             "fallback_rate": round(sum(o == FALLBACK for _, o in outcomes) / len(outcomes), 4),
         }

@@ -19,6 +19,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.crisis import mentions_crisis
 from nlu.language import Evidence, detect_language
 from nlu.text import MAX_MESSAGE_CHARS, clean_message, normalise_spelling
 
@@ -142,14 +143,20 @@ class LanguageDetector(_StatelessComponent, EntityExtractorMixin):
 EMERGENCY = "emergency"
 
 
-def emergency_comes_first(ranking: list[dict[str, Any]], min_confidence: float) -> dict[str, Any] | None:
+def emergency_comes_first(ranking: list[dict[str, Any]], min_confidence: float, names_a_crisis: bool = False,
+                          crisis_min_confidence: float = 0.0) -> dict[str, Any] | None:
     """The emergency entry of a ranking if it reaches `min_confidence`, even when another
-    intent (or the fallback) ranks higher: a missed emergency costs far more than a
-    needless list of emergency numbers."""
-    for entry in ranking:
-        if entry["name"] == EMERGENCY and entry["confidence"] >= min_confidence:
-            return entry
-    return None
+    intent (or the fallback) ranks higher; when the message names a crisis term (the
+    lexicon in nlu/*.yml), already from `crisis_min_confidence`: a missed emergency costs far
+    more than a needless list of emergency numbers. `min_confidence` stays high enough that
+    a hurried ordinary question ("quick help with money") is not taken for one; the low
+    floor for crisis terms keeps a question about a past illness ("my father had a stroke
+    last year, where is rehab?") a health question."""
+    entry = next((entry for entry in ranking if entry["name"] == EMERGENCY), None)
+    if entry is None:
+        return None
+    floor = min(min_confidence, crisis_min_confidence) if names_a_crisis else min_confidence
+    return entry if entry["confidence"] >= floor else None
 
 
 @DefaultV1Recipe.register(
@@ -157,16 +164,18 @@ def emergency_comes_first(ranking: list[dict[str, Any]], min_confidence: float) 
 )
 class EmergencyFirst(_StatelessComponent):
     """Runs after the FallbackClassifier and turns any message whose emergency confidence
-    reaches `min_confidence` into an emergency (tuned by `make nlu-report`)."""
+    reaches `min_confidence` (`crisis_min_confidence` when it names a crisis term) into an
+    emergency (both tuned by `make nlu-report`)."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"min_confidence": 0.2}
+        return {"min_confidence": 0.2, "crisis_min_confidence": 0.2}
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             entry = emergency_comes_first(
-                message.get(INTENT_RANKING_KEY) or [], self._config["min_confidence"]
+                message.get(INTENT_RANKING_KEY) or [], self._config["min_confidence"],
+                mentions_crisis(message.get(TEXT) or ""), self._config["crisis_min_confidence"],
             )
             if entry is not None:
                 message.set(INTENT, dict(entry), add_to_output=True)
