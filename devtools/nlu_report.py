@@ -179,11 +179,16 @@ def fallback_grid(predictions: Sequence[Prediction]) -> list[dict]:
 
 def best_setting(grid: Sequence[dict], min_emergency_recall: float, max_false_emergencies: float) -> dict:
     """The most accurate setting that keeps emergency recall and false emergencies within
-    their bounds (the best recall if none does); ties go to the setting that asks back more
+    their bounds; if none does, emergency recall comes first: of the settings that keep it,
+    the one with the fewest false emergencies. Ties go to the setting that asks back more
     often where two intents are close."""
-    allowed = [row for row in grid if row["emergency_recall"] >= min_emergency_recall
-               and row["false_emergency_share"] <= max_false_emergencies] or grid
-    return max(allowed, key=lambda row: (row["accuracy"], row["emergency_recall"], row["ambiguity_threshold"]))
+    recall_kept = [row for row in grid if row["emergency_recall"] >= min_emergency_recall]
+    both = [row for row in recall_kept if row["false_emergency_share"] <= max_false_emergencies]
+    if both:
+        return max(both, key=lambda row: (row["accuracy"], row["emergency_recall"], row["ambiguity_threshold"]))
+    return min(recall_kept or grid, key=lambda row: (
+        -row["emergency_recall"] if not recall_kept else 0, row["false_emergency_share"], -row["accuracy"],
+        -row["ambiguity_threshold"]))
 
 
 def topic_table(summary: dict) -> str:

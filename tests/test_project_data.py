@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from tests.conftest import PROJECT_ROOT, TEXTS
-from texts import LANGUAGES
+from texts import LANGUAGES, MENU_PAGES, menu_page
+from texts.topics import TOPIC_LIST
 
 
 def _examples(path: Path) -> dict[str, str]:
@@ -45,6 +46,35 @@ def test_every_phrase_exists_in_every_language_with_the_same_placeholders(table)
         assert all(text.strip() for text in texts.values()), key
         placeholders = {language: sorted(re.findall(r"{(\w+)}", text)) for language, text in texts.items()}
         assert len({tuple(p) for p in placeholders.values()}) == 1, f"{key}: {placeholders}"
+
+
+def _count(path: Path, intent: str) -> int:
+    return sum(1 for found in _examples(path).values() if found == intent)
+
+
+def test_every_topic_is_complete_as_data_and_the_menu_no_wall_of_buttons():
+    """A topic is one item of texts/topics.yml plus its intent's data: texts in every
+    language, the intent in the domain with its rule, at least 60 training examples and
+    held-out questions per language. Nothing in actions/ or bot/ names a topic."""
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    rules = yaml.safe_load((PROJECT_ROOT / "stories" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+    answered = {rule["steps"][0]["intent"] for rule in rules
+                if rule["steps"][1:] == [{"action": "action_answer_topic"}] and "intent" in rule["steps"][0]}
+    for topic in TOPIC_LIST:
+        for texts in (topic.button, topic.intro):
+            assert sorted(texts) == sorted(LANGUAGES) and all(text.strip() for text in texts.values()), topic.id
+            assert len({tuple(re.findall(r"{(\w+)}", text)) for text in texts.values()}) == 1, topic.id
+        assert topic.intent in domain["intents"] and topic.intent in answered, topic.id
+        for language in LANGUAGES:
+            assert _count(PROJECT_ROOT / "nlu" / f"{language}.yml", topic.intent) >= 60, (topic.id, language)
+            assert _count(PROJECT_ROOT / "tests" / "data" / "nlu" / f"{language}.yml", topic.intent) >= 10, (
+                topic.id, language)
+    assert sum(map(len, map(menu_page, MENU_PAGES))) == len(TOPIC_LIST)
+    assert all(len(menu_page(page)) <= 4 for page in MENU_PAGES)
+    for package in ("actions", "bot"):
+        for source in (PROJECT_ROOT / package).glob("*.py"):
+            code = source.read_text(encoding="utf-8")
+            assert not [t.id for t in TOPIC_LIST if f'"{t.id}"' in code or f'"{t.intent}"' in code], source
 
 
 def test_every_action_of_the_domain_and_the_rules_is_served_by_the_action_server(resources):

@@ -38,6 +38,27 @@ CLEAR_QUESTIONS = {
         ("prs", "اقامتم تمام میشه چطور تمدید کنم"),
         ("uk", "як продовжити дозвіл на перебування"),
     ],
+    "ask_health": [
+        ("de", "wie bekomme ich eine krankenversicherungskarte"),
+        ("en", "where can i find a dentist"),
+        ("ar", "وين بلاقي دكتور اسنان"),
+        ("prs", "داکتر دندان کجا پیدا کنم"),
+        ("uk", "де знайти стоматолога"),
+    ],
+    "ask_children_school": [
+        ("de", "wie bekomme ich einen kitaplatz"),
+        ("en", "how do i enrol my son in school"),
+        ("ar", "كيف بسجل ابني بالمدرسة"),
+        ("prs", "چطور پسرم را در مکتب ثبت نام کنم"),
+        ("uk", "як записати сина до школи"),
+    ],
+    "ask_money_benefits": [
+        ("de", "wie beantrage ich kindergeld"),
+        ("en", "how do i apply for child benefit kindergeld"),
+        ("ar", "كيف بقدم على الكيندرغيلد"),
+        ("prs", "چطور برای کیندرگلد درخواست بدهم"),
+        ("uk", "як подати на кіндергельд"),
+    ],
     "emergency": [
         ("de", "mein mann schlägt mich, ich habe angst"),
         ("en", "i want to kill myself"),
@@ -63,6 +84,23 @@ def test_clear_questions_are_classified_in_every_language(parse, expected, langu
     result = parse(text)
     assert result["intent"]["name"] == expected, result["intent_ranking"][:3]
     assert result["language"]["code"] == language
+
+
+ORDINARY_FAMILY_REQUESTS = [
+    ("ar", "ابحث عن شقة لعائلتي، نحن خمسة أشخاص"),
+    ("ar", "مرحبا، بدي بيت لإلي ولعيلتي بأسرع وقت"),
+    ("de", "wir suchen dringend eine wohnung für meine familie mit drei kindern"),
+    ("prs", "برای خانواده‌ام یک خانه میخواهم، سه طفل دارم"),
+    ("uk", "шукаю житло для себе і двох дітей, дуже потрібно"),
+    ("en", "my wife is pregnant and we urgently need a bigger flat"),
+]
+
+
+@pytest.mark.parametrize("language, text", ORDINARY_FAMILY_REQUESTS)
+def test_an_ordinary_request_for_the_family_is_no_emergency(parse, language, text):
+    """Emergency numbers and an urgent hand-over scare a newcomer who asked for a flat, and
+    cost an advisor; the share on the held-out split is in `make nlu-report`."""
+    assert parse(text)["intent"]["name"] != "emergency"
 
 
 def test_a_clear_message_carries_its_language_as_an_entity_for_the_language_slot(parse):

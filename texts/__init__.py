@@ -13,6 +13,6 @@ from texts.languages import (
 from texts.phrases import Phrases, advisor_texts, newcomer_texts, privacy_notice
 from texts.topics import GENERAL, INTENT_OF_TOPIC, MENU_PAGES, TOPIC_OF_INTENT, TOPICS, menu_page
 
-__all__ = ["DEFAULT_LANGUAGE", "GENERAL", "INTENT_OF_TOPIC", "LANGUAGES", "MENU_PAGES", "RIGHT_TO_LEFT", "TOPICS", "TOPIC_OF_INTENT",
-           "Phrases", "advisor_texts", "language_from_client_code", "menu_page", "newcomer_texts", "privacy_notice",
-           "serving_language"]
+__all__ = ["DEFAULT_LANGUAGE", "GENERAL", "INTENT_OF_TOPIC", "LANGUAGES", "MENU_PAGES", "RIGHT_TO_LEFT", "TOPICS",
+           "TOPIC_OF_INTENT", "Phrases", "advisor_texts", "language_from_client_code", "menu_page", "newcomer_texts",
+           "privacy_notice", "serving_language"]

@@ -4,25 +4,35 @@ fake Bot API, with Rasa, the action server and the pilot knowledge store running
 
 from __future__ import annotations
 
+from html import escape
+
 import httpx
 import pytest
 
 from bot.settings import LOCAL_ADVISOR, LOCAL_ADVISORS_CHAT
+from tests.conftest import TEXTS
 from tests.helpers.telegram import NEWCOMERS, deliver, in_topic, say, sent, topics, wait_for
 
 
-@pytest.mark.parametrize("language_code, question, office", [
+@pytest.mark.parametrize("language_code, question, expected", [
     ("de", "Ich suche eine Wohnung, wer hilft mir?", "Wohn"),
     ("ar", "وين الجوب سنتر بدي اسأل عن شغل", "Jobcenter"),
     ("fa", "میخواهم در کورس انتگراسیون ثبت نام کنم", "Integrationskurs"),
     ("uk", "де зробити анмельдунг нової адреси?", "Bürgerberatung"),
     ("en", "how do I extend my residence permit", "Ausländerbehörde"),
+    # the topics added as data: their own introduction, in the newcomer's language
+    ("ar", "بدي دكتور عيون وما بعرف كيف استعمل كرت التأمين الصحي", escape(TEXTS.say("topic_health", "ar"))),
+    ("fa", "دخترم شش ساله است، برای ثبت نام مکتب کجا بروم؟", escape(TEXTS.say("topic_children_school", "prs"))),
+    ("uk", "чи можу я отримати Bielefeld-Pass, якщо отримую допомогу від Sozialamt?",
+     escape(TEXTS.say("topic_money_benefits", "uk"))),
+    ("de", "Ich weiß nicht, an wen ich mich wenden soll, gibt es eine Migrationsberatung?",
+     escape(TEXTS.say("topic_counselling", "de"))),
 ])
-def test_a_question_in_each_language_gets_an_answer_with_buttons(telegram, language_code, question, office):
+def test_a_question_in_each_language_gets_an_answer_with_buttons(telegram, language_code, question, expected):
     user = next(NEWCOMERS)
     say(telegram, user, question, language_code)
     answer = wait_for(lambda: sent(telegram, user))[0]
-    assert answer["parse_mode"] == "HTML" and office in answer["text"]
+    assert answer["parse_mode"] == "HTML" and expected in answer["text"]
     payloads = [row[0]["callback_data"] for row in answer["reply_markup"]["inline_keyboard"]]
     assert any(p.startswith("/feedback_helpful") for p in payloads)
 

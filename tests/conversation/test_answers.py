@@ -3,9 +3,13 @@ person when they need one."""
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
 
+from tests.conftest import TEXTS
 from tests.helpers.rasa_channel import card_titles, texts
+from texts import RIGHT_TO_LEFT
 
 
 @pytest.mark.parametrize("language_code, question, intro, expected_office", [
@@ -60,13 +64,76 @@ def test_the_language_follows_the_newcomer_when_they_switch(chat):
     assert "Ці установи в Білефельді допомагають із житлом" in ukrainian["text"]
 
 
-def test_start_shows_who_lotse_is_a_privacy_notice_and_the_topic_menu(chat):
+def test_start_shows_who_lotse_is_a_privacy_notice_and_the_first_page_of_the_topic_menu(chat):
     (welcome,) = chat("/start", language_code="uk")
     assert "Lotse" in welcome["text"] and "Захист даних" in welcome["text"]
-    assert [b["title"] for b in welcome["buttons"]] == ["Житло", "Мовні курси", "Робота", "Перебування",
-                                                         "Поговорити з людиною"]
+    assert [b["title"] for b in welcome["buttons"]] == ["🏠 Житло", "📚 Мовні курси", "💼 Робота", "🪪 Перебування",
+                                                         "➕ Інші теми", "Поговорити з людиною"]
     (answer,) = chat(welcome["buttons"][1]["payload"])
     assert "Ці установи в Білефельді допомагають із мовними курсами" in answer["text"]
+
+
+def test_more_topics_shows_the_second_page_of_the_menu_and_leads_back_to_the_first(chat):
+    (welcome,) = chat("/start", language_code="ar")
+    (more,) = chat(next(b["payload"] for b in welcome["buttons"] if b["title"] == "➕ مواضيع أخرى"))
+    assert "Lotse" not in more["text"]  # only the menu, not the welcome again
+    assert [b["title"] for b in more["buttons"]] == ["💶 المال والمساعدات", "🩺 الصحة", "🎒 الأطفال والمدرسة",
+                                                      "🧭 استشارة: من أين أبدأ؟", "↩️ العودة إلى المواضيع الأولى",
+                                                      "التحدث مع شخص"]
+    money, *_district_question = chat(more["buttons"][0]["payload"])
+    assert escape(TEXTS.say("topic_money_benefits", "ar")) in money["text"]
+    (back,) = chat(more["buttons"][4]["payload"])
+    assert [b["title"] for b in back["buttons"]][:4] == ["🏠 السكن", "📚 دورات اللغة", "💼 العمل", "🪪 الإقامة"]
+
+
+NEW_TOPIC_QUESTIONS = {
+    "health": {
+        "de": "Wo finde ich einen Hausarzt und wie bekomme ich meine Gesundheitskarte von der Krankenkasse?",
+        "ar": "كيف بحصل على كرت التأمين الصحي وبدي دكتور عام",
+        "fa": "برای معاینه به داکتر ضرورت دارم، بیمه صحی چطور کار می‌کند؟",
+        "uk": "як знайти сімейного лікаря і що робити без медичної страховки",
+        "en": "how do I find a family doctor and get my health insurance card",
+    },
+    "children_school": {
+        "de": "Mein Sohn ist acht Jahre alt, wo melde ich ihn in der Schule an?",
+        "ar": "بدي سجل بنتي بالروضة Kita كيف بعمل",
+        "fa": "پسرم هفت ساله است، چطور او را در مکتب ثبت نام کنم؟",
+        "uk": "як знайти місце в дитсадку для доньки",
+        "en": "where can I register my daughter for school in Bielefeld",
+    },
+    "money_benefits": {
+        "de": "Ich habe eine Duldung, wer zahlt mir Geld zum Leben?",
+        "ar": "ما عندي مصاري للأكل، في مساعدة بالطعام؟",
+        "fa": "پول ما تمام شده، از کجا کمک پولی بگیریم؟",
+        "uk": "як подати документи на Kindergeld на двох дітей",
+        "en": "I have no money left for food this month, where can I get help",
+    },
+    "counselling": {
+        "de": "Ich weiß nicht, welches Amt zuständig ist. Wo bekomme ich allgemeine Beratung?",
+        "ar": "ما بعرف لوين روح بأوراقي، في مكان يعطيني استشارة عامة؟",
+        "fa": "نمی‌دانم کدام اداره مسئول است، کجا مشوره بگیرم؟",
+        "uk": "не знаю, до якої установи звернутися, де отримати консультацію для мігрантів",
+        "en": "I don't know which office to go to, where can I get general advice as a migrant",
+    },
+}
+
+
+@pytest.mark.parametrize("topic, language_code, question", [
+    (topic, language_code, question)
+    for topic, questions in NEW_TOPIC_QUESTIONS.items() for language_code, question in questions.items()])
+def test_the_new_topics_are_answered_in_every_language_with_their_offices(chat, topic, language_code, question):
+    language = "prs" if language_code == "fa" else language_code
+    answer = chat(question, language_code=language_code)[0]
+    assert escape(TEXTS.say(f"topic_{topic}", language)) in answer["text"], answer["text"][:200]
+    assert 1 <= len(card_titles(answer)) <= 3
+    assert (answer["text"].startswith("\u200f")) is (language in RIGHT_TO_LEFT)
+
+
+def test_a_question_outside_every_topic_gets_the_general_counselling_offices_and_a_person(chat):
+    offer, answer, *_ = chat("what do you think, who will win the football world cup?", language_code="en")
+    assert "I have no answer to this myself" in offer["text"]
+    assert offer["buttons"] == [{"title": "Talk to an advisor", "payload": "/request_human"}]
+    assert escape(TEXTS.say("topic_counselling", "en")) in answer["text"] and card_titles(answer)
 
 
 def test_not_understood_asks_did_you_mean_then_offers_an_advisor_then_hands_over(chat):
