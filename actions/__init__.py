@@ -12,7 +12,6 @@ from actions.conversation import (
     BotChallenge,
     ChooseLanguage,
     DeleteConversation,
-    Emergency,
     Goodbye,
     Greet,
     KeepConversation,
@@ -22,7 +21,7 @@ from actions.conversation import (
     YouAreWelcome,
 )
 from actions.follow_ups import ChooseDistrict, ShowHours, ShowWhere
-from actions.handover import HandOver
+from actions.handover import Emergency, HandOver
 
 ACTIONS: tuple[type[LotseAction], ...] = (
     SessionStart, Start, Greet, AskTopic, Goodbye, YouAreWelcome, BotChallenge, OutOfScope, Emergency, PrivacyNotice,

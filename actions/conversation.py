@@ -1,5 +1,5 @@
 """The conversation around the answers: sessions, /start, the privacy notice, the language
-picker, /delete, and the plain replies (greeting, goodbye, out of scope, emergency …)."""
+picker, /delete, and the plain replies (greeting, goodbye, out of scope …)."""
 
 from __future__ import annotations
 
@@ -48,15 +48,6 @@ class BotChallenge(SayPhrase):
 
     def name(self) -> str:
         return "action_bot_challenge"
-
-
-class Emergency(SayPhrase):
-    """The emergency numbers (the city's), before the urgent hand-over."""
-
-    phrase = "emergency"
-
-    def name(self) -> str:
-        return "action_emergency"
 
 
 class KeepConversation(SayPhrase):

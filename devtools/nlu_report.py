@@ -3,10 +3,10 @@
     python -m devtools.nlu_report --model models --data tests/data/nlu --out reports/nlu
 
 Writes `summary.json` (accuracy per language, macro-F1 over the topic intents per language,
-recall of request_human and emergency, the share of ordinary questions read as emergencies,
-the share of annotated day words found with the right value, F1 per intent), `topics.md` (F1
-per topic and language), `fallback.json` (how accuracy, the fallback rate, emergency recall and
-false emergencies move with the FallbackClassifier's and EmergencyFirst's thresholds) and
+recall of request_human, the safety figures of `safety_figures`, the share of annotated day
+words found with the right value, F1 per intent), `topics.md` (F1 per topic and language),
+`fallback.json` (how accuracy, the fallback rate and the safety figures move with the
+FallbackClassifier's and EmergencyFirst's bars) and
 `confusion_matrix.png`. The split's files are named by language (`de.yml`, ...);
 `unclear.yml` holds messages that should end in nlu_fallback."""
 
@@ -22,13 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from devtools.model import load_agent, parse, quiet_rasa_logs
-from nlu.components import EMERGENCY, emergency_comes_first
-from nlu.crisis import mentions_crisis
+from nlu.components import EmergencyBars, read_danger
+from nlu.crisis import DANGER, EMERGENCY, Danger, mentions_crisis
 from texts import LANGUAGES, TOPIC_OF_INTENT
 
 TOPIC_INTENTS = tuple(TOPIC_OF_INTENT)
-SAFETY_INTENTS = ("request_human", "emergency")
 FALLBACK = "nlu_fallback"
+DANGER_CHECK = "danger_check"
+"""What an emergency the model is unsure of ends in: the numbers and the question whether
+there is danger now, no urgent hand-over."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Prediction:
     text: str
     expected: str
     ranking: tuple[tuple[str, float], ...]  # the classifier's ranking, fallback removed
-    predicted: str  # after the configured FallbackClassifier
+    predicted: str  # after the configured pipeline: an intent, nlu_fallback or danger_check
     detected_language: str  # what the LanguageDetector said, without conversation context
     expected_weekday: str | None = None  # the annotated day word's value ("und am [Samstag](sat)?")
     weekday: str | None = None  # the `weekday` entity the pipeline found
@@ -79,18 +81,20 @@ async def predict(model_dir: Path, examples: Sequence[tuple[str, str, str]],
             if r["name"] != FALLBACK
         )
         found = next((e["value"] for e in result.get("entities", []) if e["entity"] == "weekday"), None)
-        predictions.append(Prediction(language, text, expected, ranking, result["intent"]["name"],
+        predicted = DANGER_CHECK if result.get(DANGER) == Danger.POSSIBLE.value else result["intent"]["name"]
+        predictions.append(Prediction(language, text, expected, ranking, predicted,
                                       result["language"]["code"], weekdays.get((language, text)), found))
     return predictions
 
 
-def decide(prediction: Prediction, threshold: float, ambiguity: float, emergency_floor: float,
-           crisis_floor: float) -> str:
+def decide(prediction: Prediction, names_a_crisis: bool, threshold: float, ambiguity: float,
+           bars: EmergencyBars) -> str:
     """What the pipeline's last two steps would say with these settings: Rasa's
     FallbackClassifier rule, then EmergencyFirst."""
     ranking = [{"name": name, "confidence": confidence} for name, confidence in prediction.ranking]
-    if emergency_comes_first(ranking, emergency_floor, mentions_crisis(prediction.text), crisis_floor):
-        return EMERGENCY
+    danger = read_danger(ranking, names_a_crisis, bars)
+    if danger is not None:
+        return EMERGENCY if danger is Danger.CERTAIN else DANGER_CHECK
     (best, confidence), *rest = prediction.ranking or ((FALLBACK, 0.0),)
     second = rest[0][1] if rest else 0.0
     if confidence < threshold or confidence - second < ambiguity:
@@ -102,7 +106,8 @@ def _metrics(predictions: Sequence[Prediction], labels: Iterable[str]) -> dict:
     from sklearn.metrics import f1_score, recall_score
 
     expected = [p.expected for p in predictions]
-    predicted = [p.predicted for p in predictions]
+    # the danger check gives the emergency numbers too: scored as an emergency
+    predicted = [EMERGENCY if p.predicted == DANGER_CHECK else p.predicted for p in predictions]
     labels = [label for label in labels if label in expected]
     accuracy = sum(e == p for e, p in zip(expected, predicted, strict=True)) / max(len(expected), 1)
     result: dict[str, Any] = {
@@ -115,16 +120,14 @@ def _metrics(predictions: Sequence[Prediction], labels: Iterable[str]) -> dict:
             float(f1_score(expected, predicted, labels=list(TOPIC_INTENTS), average="macro", zero_division=0)), 4
         ),
     }
-    ordinary = [p for p in predictions if p.expected != EMERGENCY]
-    result["false_emergency_share"] = round(sum(p.predicted == EMERGENCY for p in ordinary) / max(len(ordinary), 1), 4)
+    result.update(safety_figures([(p, p.predicted) for p in predictions]))
     with_day = [p for p in predictions if p.expected_weekday]
     if with_day:
         result["weekday_accuracy"] = round(sum(p.weekday == p.expected_weekday for p in with_day) / len(with_day), 4)
-    for intent in SAFETY_INTENTS:
-        if intent in expected:
-            result[f"{intent}_recall"] = round(
-                float(recall_score(expected, predicted, labels=[intent], average="macro", zero_division=0)), 4
-            )
+    if "request_human" in expected:
+        result["request_human_recall"] = round(
+            float(recall_score(expected, predicted, labels=["request_human"], average="macro", zero_division=0)), 4
+        )
     result["f1_per_intent"] = {
         label: round(float(score), 4)
         for label, score in zip(
@@ -151,44 +154,70 @@ def summarise(predictions: Sequence[Prediction]) -> dict:
     }
 
 
+def safety_figures(outcomes: Sequence[tuple[Prediction, str]]) -> dict[str, float]:
+    """How emergencies and ordinary questions end: `emergency_recall` is the share of
+    emergencies that get the emergency numbers in the first reply (as an emergency or with the
+    danger check), `urgent_handover_recall` the share also handed to an advisor at once;
+    `false_emergency_share` the share of ordinary questions read as emergencies (numbers and
+    an urgent hand-over), `danger_check_share` the share asked whether there is danger."""
+    emergencies = [outcome for p, outcome in outcomes if p.expected == EMERGENCY]
+    ordinary = [outcome for p, outcome in outcomes if p.expected != EMERGENCY]
+
+    def share(hits: int, of: Sequence[str]) -> float:
+        return round(hits / max(len(of), 1), 4)
+
+    figures = {
+        "urgent_handover_recall": share(emergencies.count(EMERGENCY), emergencies),
+        "false_emergency_share": share(ordinary.count(EMERGENCY), ordinary),
+        "danger_check_share": share(ordinary.count(DANGER_CHECK), ordinary),
+    }
+    if emergencies:
+        figures["emergency_recall"] = share(emergencies.count(EMERGENCY) + emergencies.count(DANGER_CHECK),
+                                            emergencies)
+    return figures
+
+
 def fallback_grid(predictions: Sequence[Prediction]) -> list[dict]:
-    """Accuracy, fallback rate and recall of the safety intents for a grid of settings of
-    the FallbackClassifier and EmergencyFirst."""
+    """Accuracy, fallback rate, request_human recall and the safety figures for a grid of
+    settings of the FallbackClassifier and EmergencyFirst."""
+    crisis = [mentions_crisis(p.text) for p in predictions]
     grid = []
-    for threshold, ambiguity, floor, crisis_floor in itertools.product(
-        (0.3, 0.4, 0.5, 0.6, 0.7), (0.0, 0.05, 0.1, 0.15), (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01),
-        (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
+    for threshold, ambiguity, floor, certain, crisis_floor in itertools.product(
+        (0.3, 0.4, 0.5, 0.6), (0.0, 0.05, 0.1), (0.1, 0.2, 0.3, 0.5),
+        (0.0, 0.5, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 1.01), (0.0, 0.05, 0.2)
     ):
-        outcomes = [(p, decide(p, threshold, ambiguity, floor, crisis_floor)) for p in predictions]
+        bars = EmergencyBars(min_confidence=floor, certain_confidence=certain, crisis_min_confidence=crisis_floor)
+        outcomes = [(p, decide(p, names_a_crisis, threshold, ambiguity, bars))
+                    for p, names_a_crisis in zip(predictions, crisis, strict=True)]
+        scored = [(p.expected, EMERGENCY if o == DANGER_CHECK else o) for p, o in outcomes]
+        asked_for_a_person = [o == "request_human" for p, o in outcomes if p.expected == "request_human"]
         row = {
             "threshold": threshold,
             "ambiguity_threshold": ambiguity,
             "emergency_min_confidence": floor,
+            "emergency_certain_confidence": certain,
             "crisis_min_confidence": crisis_floor,
-            "accuracy": round(sum(p.expected == o for p, o in outcomes) / len(outcomes), 4),
+            "accuracy": round(sum(e == o for e, o in scored) / len(scored), 4),
             "fallback_rate": round(sum(o == FALLBACK for _, o in outcomes) / len(outcomes), 4),
+            "request_human_recall": round(sum(asked_for_a_person) / max(len(asked_for_a_person), 1), 4),
+            **safety_figures(outcomes),
         }
-        for intent in SAFETY_INTENTS:
-            relevant = [p.expected == o for p, o in outcomes if p.expected == intent]
-            row[f"{intent}_recall"] = round(sum(relevant) / max(len(relevant), 1), 4)
-        ordinary = [o == EMERGENCY for p, o in outcomes if p.expected != EMERGENCY]
-        row["false_emergency_share"] = round(sum(ordinary) / max(len(ordinary), 1), 4)
         grid.append(row)
     return grid
 
 
 def best_setting(grid: Sequence[dict], min_emergency_recall: float, max_false_emergencies: float) -> dict:
     """The most accurate setting that keeps emergency recall and false emergencies within
-    their bounds; if none does, emergency recall comes first: of the settings that keep it,
-    the one with the fewest false emergencies. Ties go to the setting that asks back more
-    often where two intents are close."""
-    recall_kept = [row for row in grid if row["emergency_recall"] >= min_emergency_recall]
-    both = [row for row in recall_kept if row["false_emergency_share"] <= max_false_emergencies]
-    if both:
-        return max(both, key=lambda row: (row["accuracy"], row["emergency_recall"], row["ambiguity_threshold"]))
-    return min(recall_kept or grid, key=lambda row: (
-        -row["emergency_recall"] if not recall_kept else 0, row["false_emergency_share"], -row["accuracy"],
-        -row["ambiguity_threshold"]))
+    their bounds (ties: more urgent hand-overs, fewer false emergencies, fewer danger checks,
+    more asking back where two intents are close); if none does, emergency recall comes first:
+    the setting with the highest recall, and of those the fewest false emergencies."""
+    within = [row for row in grid if row["emergency_recall"] >= min_emergency_recall
+              and row["false_emergency_share"] <= max_false_emergencies]
+    if within:
+        return max(within, key=lambda row: (row["accuracy"], row["urgent_handover_recall"],
+                                            -row["false_emergency_share"], -row["danger_check_share"],
+                                            row["ambiguity_threshold"]))
+    return max(grid, key=lambda row: (row["emergency_recall"], -row["false_emergency_share"], row["accuracy"]))
 
 
 def topic_table(summary: dict) -> str:
@@ -250,13 +279,13 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "topics.md").write_text(f"F1 per topic and language on the held-out split\n\n{topics}\n",
                                         encoding="utf-8")
 
-    print(f"{'language':10}{'n':>6}{'accuracy':>10}{'topic F1':>10}{'human R':>9}{'emerg. R':>9}{'false em.':>10}"
-          f"{'lang ID':>9}{'day':>7}")
+    print(f"{'language':10}{'n':>6}{'accuracy':>10}{'topic F1':>10}{'human R':>9}{'emerg. R':>9}{'urgent R':>9}"
+          f"{'false em.':>10}{'checked':>9}{'lang ID':>9}{'day':>7}")
     for language, m in {**summary["per_language"], "all": summary["overall"]}.items():
         print(
             f"{language:10}{m['examples']:>6}{m['accuracy']:>10.3f}{m['topic_macro_f1']:>10.3f}"
             f"{m.get('request_human_recall', float('nan')):>9.3f}{m.get('emergency_recall', float('nan')):>9.3f}"
-            f"{m['false_emergency_share']:>10.4f}"
+            f"{m['urgent_handover_recall']:>9.3f}{m['false_emergency_share']:>10.4f}{m['danger_check_share']:>9.4f}"
             f"{m['language_detection_accuracy']:>9.3f}{m.get('weekday_accuracy', float('nan')):>7.3f}"
         )
     print(f"\nF1 per topic and language:\n{topics}\n")

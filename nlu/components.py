@@ -7,6 +7,7 @@ referenced from config.yml by their module path."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -19,7 +20,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.crisis import mentions_crisis
+from nlu.crisis import DANGER, EMERGENCY, Danger, mentions_crisis
 from nlu.language import Evidence, detect_language
 from nlu.text import MAX_MESSAGE_CHARS, clean_message, normalise_spelling
 
@@ -140,43 +141,52 @@ class LanguageDetector(_StatelessComponent, EntityExtractorMixin):
             )
 
 
-EMERGENCY = "emergency"
+@dataclass(frozen=True)
+class EmergencyBars:
+    """The confidences EmergencyFirst needs, tuned on the held-out split by `make nlu-report`."""
+
+    min_confidence: float  # below it, the model sees no danger
+    certain_confidence: float  # from it, the model alone makes an emergency certain
+    crisis_min_confidence: float  # with a crisis term named, certain already from here
 
 
-def emergency_comes_first(ranking: list[dict[str, Any]], min_confidence: float, names_a_crisis: bool = False,
-                          crisis_min_confidence: float = 0.0) -> dict[str, Any] | None:
-    """The emergency entry of a ranking if it reaches `min_confidence`, even when another
-    intent (or the fallback) ranks higher; when the message names a crisis term (the
-    lexicon in nlu/*.yml), already from `crisis_min_confidence`: a missed emergency costs far
-    more than a needless list of emergency numbers. `min_confidence` stays high enough that
-    a hurried ordinary question ("quick help with money") is not taken for one; the low
-    floor for crisis terms keeps a question about a past illness ("my father had a stroke
-    last year, where is rehab?") a health question."""
-    entry = next((entry for entry in ranking if entry["name"] == EMERGENCY), None)
-    if entry is None:
+def read_danger(ranking: list[dict[str, Any]], names_a_crisis: bool, bars: EmergencyBars) -> Danger | None:
+    """How sure the emergency in a ranking is, even when another intent (or the fallback) ranks
+    higher: a missed emergency costs far more than a needless list of emergency numbers. A
+    crisis term (the lexicon in nlu/*.yml) makes it certain; without one, the model's word
+    alone is trusted only when it is very sure, because ordinary worried questions ("my child
+    has had a rash for two weeks") also look like danger to it. In between, the newcomer gets
+    the numbers and is asked, rather than an advisor being alarmed."""
+    confidence = next((entry["confidence"] for entry in ranking if entry["name"] == EMERGENCY), None)
+    if confidence is None:
         return None
-    floor = min(min_confidence, crisis_min_confidence) if names_a_crisis else min_confidence
-    return entry if entry["confidence"] >= floor else None
+    if names_a_crisis and confidence >= min(bars.min_confidence, bars.crisis_min_confidence):
+        return Danger.CERTAIN
+    if confidence >= bars.certain_confidence:
+        return Danger.CERTAIN
+    if confidence >= bars.min_confidence:
+        return Danger.POSSIBLE
+    return None
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
 class EmergencyFirst(_StatelessComponent):
-    """Runs after the FallbackClassifier and turns any message whose emergency confidence
-    reaches `min_confidence` (`crisis_min_confidence` when it names a crisis term) into an
-    emergency (both tuned by `make nlu-report`)."""
+    """Runs after the FallbackClassifier and turns any message in which `read_danger` finds
+    danger into an emergency, with `danger` ("certain" or "possible") in the parse result."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"min_confidence": 0.2, "crisis_min_confidence": 0.2}
+        return {"min_confidence": 0.2, "certain_confidence": 0.0, "crisis_min_confidence": 0.2}
 
     def process(self, messages: list[Message]) -> list[Message]:
+        bars = EmergencyBars(**{name: self._config[name] for name in self.get_default_config()})
         for message in messages:
-            entry = emergency_comes_first(
-                message.get(INTENT_RANKING_KEY) or [], self._config["min_confidence"],
-                mentions_crisis(message.get(TEXT) or ""), self._config["crisis_min_confidence"],
-            )
-            if entry is not None:
-                message.set(INTENT, dict(entry), add_to_output=True)
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            danger = read_danger(ranking, mentions_crisis(message.get(TEXT) or ""), bars)
+            if danger is not None:
+                confidence = next(entry["confidence"] for entry in ranking if entry["name"] == EMERGENCY)
+                message.set(INTENT, {"name": EMERGENCY, "confidence": confidence}, add_to_output=True)
+                message.set(DANGER, danger.value, add_to_output=True)
         return messages

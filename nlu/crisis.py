@@ -6,6 +6,7 @@ goes to an advisor at once instead of waiting for Rasa to come back."""
 from __future__ import annotations
 
 import re
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +15,17 @@ import yaml
 from nlu.text import normalise_spelling
 
 TRAINING_DATA = Path(__file__).resolve().parent
+
+EMERGENCY = "emergency"
+DANGER = "danger"
+"""Key of the parse result that says how sure an emergency is (`Danger`)."""
+
+
+class Danger(str, Enum):
+    """How an emergency was recognised, which decides what Lotse does with it."""
+
+    CERTAIN = "certain"  # the emergency numbers and an urgent hand-over at once
+    POSSIBLE = "possible"  # the emergency numbers and the question whether there is danger now
 
 
 def _normal(text: str) -> str:

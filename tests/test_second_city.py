@@ -19,8 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import Resources
 from actions.answers import AnswerTopic
-from actions.conversation import Emergency
 from actions.follow_ups import ChooseDistrict
+from actions.handover import Emergency
 from cities import InvalidCity, configured_city, load_city
 from db import connect
 from devtools.scratch import migrated

@@ -103,6 +103,21 @@ def test_an_ordinary_request_for_the_family_is_no_emergency(parse, language, tex
     assert parse(text)["intent"]["name"] != "emergency"
 
 
+@pytest.mark.parametrize("text", ["ساعدوني", "کمک کنید", "допоможіть будь ласка", "hilfe bitte",
+                                  "هیچ پولی ندارم و اولادهایم گرسنه هستند"])
+def test_a_bare_cry_for_help_or_a_worried_question_is_asked_whether_there_is_danger(parse, text):
+    """The model sees danger but is unsure and no crisis term is named: the newcomer gets the
+    numbers and the question (action_emergency), no advisor is alarmed."""
+    result = parse(text)
+    assert (result["intent"]["name"], result.get("danger")) == ("emergency", "possible")
+
+
+@pytest.mark.parametrize("text", ["زوجي يضربني", "он бьет меня каждый день", "ich will mich umbringen"])
+def test_a_named_crisis_is_a_certain_emergency(parse, text):
+    result = parse(text)
+    assert (result["intent"]["name"], result.get("danger")) == ("emergency", "certain")
+
+
 def test_a_clear_message_carries_its_language_as_an_entity_for_the_language_slot(parse):
     entities = parse("де можна знайти квартиру")["entities"]
     assert {"entity": "language", "value": "uk"}.items() <= entities[0].items()

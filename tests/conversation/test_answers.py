@@ -48,6 +48,12 @@ def test_an_emergency_gets_the_numbers_first_then_an_urgent_hand_over_and_the_bo
     assert chat("hallo?") == []  # an advisor answers from here on
 
 
+def test_the_button_of_the_danger_question_hands_over_urgently(chat):
+    messages = chat("/emergency", language_code="prs")
+    assert messages[0]["text"] == TEXTS.say("emergency", "prs")
+    assert messages[-1]["custom"]["handover"]["priority"] == "urgent"
+
+
 def test_asking_for_a_person_hands_over_with_the_topic_of_the_conversation(chat):
     chat("де знайти інтеграційний курс німецької мови", language_code="uk")
     messages = chat("я хочу поговорити з людиною")
