@@ -25,11 +25,12 @@ COPY rasa_server/ rasa_server/
 COPY retention/ retention/
 COPY actions/ actions/
 COPY bot/ bot/
+COPY workspace/ workspace/
 RUN pip install --no-cache-dir --no-deps -e . && pip check
 
 COPY config.yml domain.yml endpoints.yml endpoints.production.yml credentials.yml alembic.ini ./
 RUN mkdir var models && chown lotse var
 USER lotse
-EXPOSE 5005 5055 8443
+EXPOSE 5005 5055 8090 8443
 # Rasa with its API behind the token from the environment: rasa_server/serve.py refuses to start without one.
 CMD ["python", "-m", "rasa_server.serve", "--port", "5005", "--model", "models", "--credentials", "credentials.yml", "--endpoints", "endpoints.production.yml"]

@@ -8,6 +8,7 @@ RASA    := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
 MODEL     := models/.trained
 BROWSER   := /usr/bin/chromedriver
+AXE       := var/npm/node_modules/axe-core/axe.min.js
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/*.yml) $(wildcard stories/*.yml) \
                 nlu/components.py nlu/language.py nlu/text.py texts/languages.py
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -24,7 +25,7 @@ run: $(MODEL)  ## start Lotse: action server, Rasa's REST channel on :5005, a ch
 test-fast: $(INSTALLED)  ## the tests that need no model, server, database server or browser (under a minute)
 	$(PY) -m pytest -q -m "not (model or stack or postgres or redis or browser or rasa)"
 
-test: $(MODEL) $(BROWSER)  ## install, train if needed, lint and type-check, run every test
+test: $(MODEL) $(BROWSER) $(AXE)  ## install, train if needed, lint and type-check, run every test
 	$(VENV)/bin/pip check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
@@ -73,6 +74,9 @@ lock: $(INSTALLED)  ## re-pin constraints.txt after changing requirements.txt or
 
 $(BROWSER):  ## Debian's Chromium and ChromeDriver, for the browser test of the try-out page
 	apt-get install -y -q chromium chromium-driver || { apt-get update -q && apt-get install -y -q chromium chromium-driver; }
+
+$(AXE):  ## axe-core from npm, injected into pages by the browser tests' accessibility checks
+	npm install --prefix var/npm --no-audit --no-fund --silent axe-core@4.14.1
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@python$(basename $(PYTHON_VERSION)) --version >/dev/null 2>&1 || { \

@@ -33,7 +33,8 @@ otherwise). The Bot API refuses browsers' cross-site requests the same way (`Ori
 
     python -m devtools.fake_telegram --port 8081 [--tryout-port 8080]
 
-With `--tryout-port`, a page there shows a newcomer's chat and the advisors' group."""
+With `--tryout-port`, a page there shows a newcomer's chat and the advisors' group (and, with
+`--workspace-url`, where the coordinators' workspace is and its demo accounts)."""
 
 from __future__ import annotations
 
@@ -694,10 +695,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tryout-port", type=int, help="also serve the try-out page here (make run: 8080)")
     parser.add_argument("--advisors-chat", type=int, default=-1001000000001)
     parser.add_argument("--advisor", type=int, default=1000001, help="an admin of the advisors' group")
+    parser.add_argument("--workspace-url", help="the coordinators' workspace, shown on the try-out page")
+    parser.add_argument("--demo-accounts", default="", help="its demo accounts, separated by commas")
+    parser.add_argument("--demo-password", default="", help="their password")
     args = parser.parse_args(argv)
+    settings: dict[str, Any] = {"advisorsChat": args.advisors_chat, "advisor": args.advisor}
+    if args.workspace_url:
+        settings["workspace"] = {"url": args.workspace_url, "accounts": args.demo_accounts.split(","),
+                                 "password": args.demo_password}
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.host, args.port, args.tryout_port,
-                          {"advisorsChat": args.advisors_chat, "advisor": args.advisor}))
+        asyncio.run(serve(args.host, args.port, args.tryout_port, settings))
     return 0
 
 

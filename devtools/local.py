@@ -1,4 +1,5 @@
-"""`make run`: the action server (5055), Rasa with its REST channel (5005) and the Telegram
+"""`make run`: the action server (5055), Rasa with its REST channel (5005), the coordinators'
+workspace (8090, demo accounts with LOTSE_DEMO_PASSWORD, default lotse-demo) and the Telegram
 adapter on the embedded defaults. Without TELEGRAM_BOT_TOKEN the adapter talks to a fake
 Telegram Bot API (8081), and a try-out page (8080) shows a newcomer's chat next to the
 advisors' group; with a token it talks to Telegram. Then a terminal chat over the REST channel
@@ -30,9 +31,12 @@ import yaml
 from bot.rasa_client import CHANNEL, SECRET_HEADER
 from db import connect, migrate
 from devtools.terminal import chat
+from workspace.accounts import DEMO_ACCOUNTS, create_demo_accounts
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_REDIS = ("127.0.0.1", 6379)
+DEFAULT_DEMO_PASSWORD = "lotse-demo"
+DEMO_NAMES = tuple(name for name, _, _ in DEMO_ACCOUNTS)
 
 
 def start_server(*command: str, env: dict[str, str] | None = None, output: IO | None = None) -> subprocess.Popen:
@@ -151,19 +155,40 @@ def start_lotse(rasa_port: int, actions_port: int, token: str, env: dict[str, st
     return servers
 
 
+def start_workspace(port: int, demo_password: str, env: dict[str, str] | None = None,
+                    output: IO | None = None) -> subprocess.Popen:
+    """The coordinators' workspace on loopback, over the try-out's store, with its demo
+    accounts (an existing one keeps its password); sessions signed with a key of this run
+    unless LOTSE_WORKSPACE_SECRET is set, cookies without the HTTPS-only flag (plain HTTP)."""
+    environment = {**os.environ, **(env or {})}
+    migrate_database(env)
+    engine = connect(environment.get("DATABASE_URL"))
+    create_demo_accounts(engine, demo_password)
+    engine.dispose()
+    return start_server(sys.executable, "-m", "workspace", "serve", output=output, env={
+        **(env or {}), "LOTSE_WORKSPACE_PORT": str(port), "LOTSE_WORKSPACE_HOST": "127.0.0.1",
+        "LOTSE_WORKSPACE_SECURE_COOKIES": "false",
+        "LOTSE_WORKSPACE_SECRET": environment.get("LOTSE_WORKSPACE_SECRET") or secrets.token_urlsafe(32)})
+
+
 def start_adapter(rasa_port: int, token: str, bot_api_port: int | None, tryout_port: int | None = None,
                   env: dict[str, str] | None = None, output: IO | None = None,
-                  servers: list[subprocess.Popen] | None = None) -> list[subprocess.Popen]:
+                  servers: list[subprocess.Popen] | None = None,
+                  workspace: tuple[str, str] | None = None) -> list[subprocess.Popen]:
     """The Telegram adapter, talking to Rasa and, with `bot_api_port`, to a fake Telegram Bot
-    API started here (with the try-out page on `tryout_port`); without it, to Telegram. Each
-    process is added to `servers` as it starts (a new list without it)."""
+    API started here (with the try-out page on `tryout_port`, which names the `workspace`'s
+    address and demo password); without it, to Telegram. Each process is added to `servers`
+    as it starts (a new list without it)."""
     servers = [] if servers is None else servers
     adapter_env = {"RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_TOKEN": token, **(env or {})}
     try:  # an interruption at any point stops what has started
         if bot_api_port is not None:
+            page = ["--tryout-port", str(tryout_port)] if tryout_port else []
+            if page and workspace:
+                page += ["--workspace-url", workspace[0], "--demo-accounts", ",".join(DEMO_NAMES),
+                         "--demo-password", workspace[1]]
             recorded(servers, lambda: start_server(sys.executable, "-m", "devtools.fake_telegram", "--port",
-                                                   str(bot_api_port),
-                                                   *(["--tryout-port", str(tryout_port)] if tryout_port else [])))
+                                                   str(bot_api_port), *page))
             wait_until_up(f"http://127.0.0.1:{bot_api_port}/control/topics?chat_id=0", servers, seconds=30)
             adapter_env["LOTSE_BOT_API"] = f"http://127.0.0.1:{bot_api_port}"
         migrate_database(adapter_env)
@@ -216,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--actions-port", type=int, default=5055)
     parser.add_argument("--bot-api-port", type=int, default=8081, help="the fake Telegram Bot API (no token)")
     parser.add_argument("--tryout-port", type=int, default=8080, help="the try-out page (no token)")
+    parser.add_argument("--workspace-port", type=int, default=8090, help="the coordinators' workspace")
     args = parser.parse_args(argv)
     for signum in STOP_SIGNALS:
         signal.signal(signum, _stop_signal)
@@ -225,11 +251,17 @@ def main(argv: list[str] | None = None) -> int:
     servers: list[subprocess.Popen] = []
     try:
         start_lotse(args.rasa_port, args.actions_port, token, servers=servers)
+        demo_password = os.environ.get("LOTSE_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+        recorded(servers, lambda: start_workspace(args.workspace_port, demo_password))
+        workspace_url = f"http://127.0.0.1:{args.workspace_port}"
+        wait_until_up(f"{workspace_url}/login", servers, seconds=60)
         start_adapter(args.rasa_port, token, None if with_telegram else args.bot_api_port, args.tryout_port,
-                      servers=servers)
+                      servers=servers, workspace=(workspace_url, demo_password))
         webhook = f"http://127.0.0.1:{args.rasa_port}{CHANNEL}"
         print(f"Lotse is listening: POST {webhook} with the header {SECRET_HEADER}: $RASA_TOKEN "
               "(set RASA_TOKEN before make run to choose it)", flush=True)
+        print(f"Coordinators' workspace: {workspace_url} (accounts {', '.join(DEMO_NAMES)}; password "
+              f"from LOTSE_DEMO_PASSWORD, else {DEFAULT_DEMO_PASSWORD})", flush=True)
         if not with_telegram:
             print(f"Try it in a browser: http://127.0.0.1:{args.tryout_port} (a newcomer's chat and the advisors' "
                   f"group); fake Telegram Bot API on http://127.0.0.1:{args.bot_api_port}", flush=True)

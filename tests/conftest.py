@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -144,3 +145,22 @@ def production_stores() -> Iterator[ProductionStores]:
     keys = redis.Redis(*LOCAL_REDIS).keys(f"{prefix}*")
     if keys:
         redis.Redis(*LOCAL_REDIS).delete(*keys)
+
+
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, through ChromeDriver."""
+    if CHROMEDRIVER is None:
+        pytest.skip("Debian's chromium-driver is not installed (`make test` installs it)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()

@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.conftest import PROJECT_ROOT
 
 SERVICE_PACKAGES = ("actions", "bot", "cases", "cities", "configuration", "db", "knowledge", "nlu", "rasa_server",
-                    "retention", "texts")
+                    "retention", "texts", "workspace")
 DEVELOPMENT_ONLY = {"devtools", "tests", "pytest", "hypothesis", "selenium", "matplotlib", "requests"}
 
 

@@ -39,7 +39,7 @@ def test_rasa_data_validate_passes_without_warnings():
     assert "UserWarning" not in result.stderr
 
 
-@pytest.mark.parametrize("table", ["newcomers", "advisors"])
+@pytest.mark.parametrize("table", ["newcomers", "advisors", "workspace"])
 def test_every_phrase_exists_in_every_language_with_the_same_placeholders(table):
     for key, texts in yaml.safe_load((PROJECT_ROOT / "texts" / f"{table}.yml").read_text(encoding="utf-8")).items():
         assert sorted(texts) == sorted(LANGUAGES), key

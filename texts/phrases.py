@@ -61,6 +61,12 @@ def advisor_texts() -> Phrases:
     return load_phrases(HERE / "advisors.yml")
 
 
+@lru_cache(maxsize=1)
+def workspace_texts() -> Phrases:
+    """The coordinators' workspace's pages (texts/workspace.yml)."""
+    return load_phrases(HERE / "workspace.yml")
+
+
 def privacy_notice(texts: Phrases, language: str | None, keep_days: int) -> str:
     """What is stored, for how long (the retention limit the city set), who sees it."""
     return texts.say("privacy", language, days=str(keep_days))

@@ -3,27 +3,6 @@ the newcomer's pane and see Lotse's answer there, with its buttons."""
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
-CHROMEDRIVER = shutil.which("chromedriver")
-
-
-@pytest.fixture
-def browser():
-    if CHROMEDRIVER is None:
-        pytest.skip("Debian's chromium-driver is not installed (`make test` installs it)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
-
 
 def test_a_question_typed_on_the_page_gets_lotses_answer_with_buttons(browser, lotse_stack):
     from selenium.webdriver.common.by import By

@@ -17,6 +17,7 @@ import cases.store  # noqa: F401  (the models register their tables with db.Base
 import knowledge.answers
 import knowledge.store  # noqa: F401
 import retention.job  # noqa: F401
+import workspace.accounts  # noqa: F401
 from db import Base, connect
 from devtools.scratch import migrated
 from tests.conftest import PROJECT_ROOT
@@ -27,7 +28,7 @@ REPLICAS = 4
 def run(*command: str, database_url: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", *command], capture_output=True, text=True, timeout=120,
                           cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": database_url,
-                                                 "ACTION_SERVER_TOKEN": "a-token"})
+                                                 "ACTION_SERVER_TOKEN": "a-token", "LOTSE_WORKSPACE_SECRET": "a-key"})
 
 
 def test_migrate_steps_starting_at_once_create_the_schema_once(store_url):
@@ -58,7 +59,8 @@ def test_the_migrations_build_exactly_the_tables_of_the_models(store_url):
 def test_commands_and_services_stop_on_a_database_that_is_not_migrated(tmp_path):
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
     for command in (("knowledge", "sync"), ("knowledge", "report", "--html", str(tmp_path / "r.html")),
-                    ("retention", "run"), ("actions", "--port", "0"), ("db", "check")):
+                    ("retention", "run"), ("actions", "--port", "0"), ("db", "check"), ("workspace", "serve"),
+                    ("workspace", "create-admin", "someone")):
         refused = run(*command, database_url=empty)
         assert refused.returncode != 0, command
         assert "python -m db migrate" in refused.stderr and "none (empty)" in refused.stderr, refused.stderr[-500:]

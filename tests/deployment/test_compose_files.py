@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SERVICES = {"postgres", "redis", "migrate", "actions", "rasa", "bot", "retention"}
+SERVICES = {"postgres", "redis", "migrate", "actions", "rasa", "bot", "workspace", "retention"}
 SECRETS = {"TELEGRAM_BOT_TOKEN", "RASA_TOKEN", "ACTION_SERVER_TOKEN", "LOTSE_PSEUDONYM_KEY", "POSTGRES_PASSWORD",
-           "REDIS_PASSWORD"}
+           "REDIS_PASSWORD", "LOTSE_WORKSPACE_SECRET"}
 VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)")
 # configuration.Environment's reads (environment.text("NAME", …), .required(…), .integer(…) …)
 READ_BY_CODE = re.compile(r"""\.(?:text|required|integer|optional_integer|number|port|integers|choice|url)\(\s*["']"""
@@ -49,7 +49,7 @@ def test_start_up_waits_for_healthy_stores_and_migrates_once(compose):
     services = compose["services"]
     assert services["migrate"]["restart"] == "no" and "python -m db migrate" in " ".join(services["migrate"]["command"])
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
-    for name in ("actions", "rasa", "retention"):
+    for name in ("actions", "rasa", "workspace", "retention"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["rasa"]["depends_on"]["redis"]["condition"] == "service_healthy"
     assert services["bot"]["depends_on"]["rasa"]["condition"] == "service_healthy"
@@ -59,7 +59,7 @@ def test_every_variable_the_stack_or_the_code_reads_is_documented():
     used = set(VARIABLE.findall((ROOT / "docker-compose.yml").read_text(encoding="utf-8")))
     used |= set(VARIABLE.findall((ROOT / "endpoints.production.yml").read_text(encoding="utf-8")))
     for package in ("actions", "bot", "cases", "cities", "configuration", "db", "knowledge", "nlu", "rasa_server",
-                    "retention", "texts"):
+                    "retention", "texts", "workspace"):
         for module in (ROOT / package).rglob("*.py"):
             used |= set(READ_BY_CODE.findall(module.read_text(encoding="utf-8"))) - BENCH_AND_TEST_ONLY
     assert used - set(documented()) == set()
@@ -98,10 +98,11 @@ def test_rasa_gets_every_value_its_production_endpoints_need(compose):
     assert endpoints["lock_store"]["type"] == "rasa_server.lock_store.AtomicRedisLockStore"
 
 
-def test_only_the_bots_port_is_published_and_only_on_loopback_by_default(compose):
+def test_only_the_bots_and_the_workspaces_ports_are_published_and_only_on_loopback_by_default(compose):
     published = {name: service["ports"] for name, service in compose["services"].items() if service.get("ports")}
-    assert list(published) == ["bot"]
+    assert sorted(published) == ["bot", "workspace"]
     assert all(port.startswith("${LOTSE_WEBHOOK_PUBLISH:-127.0.0.1:") for port in published["bot"])
+    assert all(port.startswith("${LOTSE_WORKSPACE_PUBLISH:-127.0.0.1:") for port in published["workspace"])
 
 
 def test_rasa_and_the_action_server_answer_only_their_callers(compose):

@@ -9,8 +9,9 @@ replicas (`--scale rasa=2`).
 Needs a Docker engine with Compose v2, the base images (deploy/base-images/build.sh) and a
 trained model (models/). Skipped unless LOTSE_TEST_COMPOSE=1: `make test-compose` sets up
 what is missing and runs it; `make test` does not. Every stack gets a project name of its
-own and is taken down (`down -v`) whatever happens. Nothing is published on the host but two
-loopback ports the test picks: the fake Bot API's control API and the adapter's /health.
+own and is taken down (`down -v`) whatever happens. Nothing is published on the host but three
+loopback ports the test picks: the fake Bot API's control API, the adapter's /health and the
+coordinators' workspace, which has no account until an admin is created on the command line.
 
 LOTSE_COMPOSE_TIMINGS=FILE appends the measured times (build, up until healthy) to FILE as
 JSON lines."""
@@ -39,8 +40,8 @@ FILES = ("docker-compose.yml", "deploy/compose/smoke.yml")
 IMAGE_TAG = os.environ.get("LOTSE_IMAGE_TAG", "latest")
 ADVISORS_CHAT = -1001000000001  # the fake Bot API's forum group (devtools/fake_telegram.py)
 UP_SECONDS = 900  # on 2 cores at nice 19: Rasa loads its model in about a minute, more under load
-LONG_RUNNING = {"postgres", "redis", "actions", "rasa", "bot", "retention", "fake-telegram"}
-NEVER_PUBLISHED = {5432, 6379, 5005, 5055, 8080, 8081, 8443}  # the host's own services use these
+LONG_RUNNING = {"postgres", "redis", "actions", "rasa", "bot", "workspace", "retention", "fake-telegram"}
+NEVER_PUBLISHED = {5432, 6379, 5005, 5055, 8080, 8081, 8090, 8443}  # the host's own services use these
 
 
 def _docker_usable() -> bool:
@@ -82,7 +83,7 @@ class Stack:
 
     def __init__(self, workdir: Path, label: str) -> None:
         self.project = f"lotse-smoke-{label}-{secrets.token_hex(3)}"
-        self.telegram_port, self.health_port = _free_port(), _free_port()
+        self.telegram_port, self.health_port, self.workspace_port = _free_port(), _free_port(), _free_port()
         self.env = {
             "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
             "REDIS_PASSWORD": secrets.token_urlsafe(24),
@@ -95,6 +96,8 @@ class Stack:
             "LOTSE_MODELS_DIR": str((ROOT / "models").resolve()),
             "LOTSE_IMAGE_TAG": IMAGE_TAG,
             "LOTSE_WEBHOOK_PUBLISH": f"127.0.0.1:{self.health_port}",
+            "LOTSE_WORKSPACE_SECRET": secrets.token_urlsafe(32),
+            "LOTSE_WORKSPACE_PUBLISH": f"127.0.0.1:{self.workspace_port}",
             "LOTSE_SMOKE_TELEGRAM_PORT": str(self.telegram_port),
             "LOTSE_RETRY_SECONDS": "5",
         }
@@ -102,7 +105,8 @@ class Stack:
         self.env_file.write_text("".join(f"{name}={value}\n" for name, value in self.env.items()), encoding="utf-8")
         self.telegram = f"http://127.0.0.1:{self.telegram_port}"
 
-    def compose(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess:
+    def compose(self, *args: str, timeout: float = 300, check: bool = True,
+                input: str | None = None) -> subprocess.CompletedProcess:
         """`docker compose` on this project only: no variable of the caller's shell (which would
         win over the env file) and no .env of the repository reaches it."""
         environment = {name: value for name, value in os.environ.items()
@@ -112,7 +116,7 @@ class Stack:
         for file in FILES:
             command += ["-f", str(ROOT / file)]
         done = subprocess.run([*command, *args], cwd=ROOT, env=environment, capture_output=True, text=True,
-                              timeout=timeout)
+                              timeout=timeout, input=input)
         if check and done.returncode != 0:
             raise AssertionError(f"docker compose {' '.join(args)} exited {done.returncode}:\n"
                                  f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
@@ -239,7 +243,7 @@ def check_no_service_runs_as_root(stack: Stack) -> None:
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 SECRETS = ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "RASA_TOKEN", "ACTION_SERVER_TOKEN", "LOTSE_PSEUDONYM_KEY",
-           "TELEGRAM_BOT_TOKEN")
+           "TELEGRAM_BOT_TOKEN", "LOTSE_WORKSPACE_SECRET")
 
 
 def check_no_secret_and_no_message_in_the_logs(stack: Stack, *messages: str) -> None:
@@ -271,6 +275,27 @@ def check_a_newcomer_is_answered_from_postgresql(stack: Stack, user: int) -> str
     return text
 
 
+def check_the_workspace_has_no_default_account_until_an_admin_is_created(stack: Stack) -> None:
+    """The workspace answers on its loopback port with HTTPS-only cookies; the try-out's demo
+    password opens nothing; an admin made on the command line can log in."""
+    workspace = f"http://127.0.0.1:{stack.workspace_port}"
+
+    def log_in(name: str, password: str) -> httpx.Response:
+        with httpx.Client(base_url=workspace, timeout=10) as client:
+            form = client.get("/login")
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text)
+            assert form.status_code == 200 and token, form.text[:500]
+            assert "Secure" in form.headers.get("set-cookie", "")
+            # the cookie is HTTPS-only, so it is handed back by hand, as the TLS proxy's browser would
+            return client.post("/login", data={"username": name, "password": password, "csrf_token": token.group(1)},
+                               headers={"Cookie": form.headers["set-cookie"].split(";")[0]})
+
+    assert log_in("admin", "lotse-demo").status_code == 401
+    stack.compose("exec", "-T", "workspace", "python", "-m", "workspace", "create-admin", "stadt-admin",
+                  "--password-stdin", input="a-long-admin-password\n")
+    assert log_in("stadt-admin", "a-long-admin-password").status_code == 302
+
+
 def test_the_stack_comes_up_healthy_and_answers_a_newcomer_from_postgresql(stack):
     one = stack("one")
     try:
@@ -282,6 +307,7 @@ def test_the_stack_comes_up_healthy_and_answers_a_newcomer_from_postgresql(stack
         started = time.monotonic()
         check_a_newcomer_is_answered_from_postgresql(one, 600001)
         _timing({"step": "first answer", "rasa_replicas": 1, "seconds": round(time.monotonic() - started, 1)})
+        check_the_workspace_has_no_default_account_until_an_admin_is_created(one)
         check_no_secret_and_no_message_in_the_logs(one, "Ich suche eine Wohnung")
     finally:
         one.down()

@@ -1,4 +1,4 @@
-"""`make run` (`python -m devtools.local`) stops every server it started, whether it is
+"""`make run` (`python -m devtools.local`) stops every server it started (the workspace too), whether it is
 stopped while Rasa is still loading or once everything is up, by SIGTERM, or because `make`
 itself went away: none of its servers is left running or listening."""
 
@@ -34,15 +34,16 @@ def servers_on(ports: list[int]) -> list[str]:
             continue
         serving = any(word == "--port" and following in {str(port) for port in ports}
                       for word, following in itertools.pairwise(words))
-        if serving or any(f"=http://127.0.0.1:{port}\0" in environment for port in ports):
+        talking = any(f"=http://127.0.0.1:{port}\0" in environment for port in ports)
+        if serving or talking or any(f"LOTSE_WORKSPACE_PORT={port}\0" in environment for port in ports):
             found.append(" ".join(words))
     return found
 
 
 def launch(tmp_path: Path, ports: list[int], *, through_shell: bool = False) -> subprocess.Popen:
-    rasa, actions, bot_api, tryout = ports
+    rasa, actions, bot_api, tryout, workspace = ports
     command = [sys.executable, "-m", "devtools.local", "--rasa-port", str(rasa), "--actions-port", str(actions),
-               "--bot-api-port", str(bot_api), "--tryout-port", str(tryout)]
+               "--bot-api-port", str(bot_api), "--tryout-port", str(tryout), "--workspace-port", str(workspace)]
     if through_shell:  # as under `make`: the launcher is a child of another process
         command = ["sh", "-c", f"{' '.join(command)} & wait"]
     return subprocess.Popen(command, cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -59,7 +60,7 @@ def wait_until_gone(ports: list[int], seconds: float = 60) -> list[str]:
 
 
 def test_sigterm_while_rasa_is_still_loading_stops_what_had_started(tmp_path):
-    ports = [free_port() for _ in range(4)]
+    ports = [free_port() for _ in range(5)]
     launcher = launch(tmp_path, ports)
     try:
         wait_until_up(f"http://127.0.0.1:{ports[1]}/health", [launcher], seconds=120)  # the action server, first
@@ -73,11 +74,11 @@ def test_sigterm_while_rasa_is_still_loading_stops_what_had_started(tmp_path):
 
 
 def test_sigterm_once_everything_is_up_stops_every_server(tmp_path):
-    ports = [free_port() for _ in range(4)]
+    ports = [free_port() for _ in range(5)]
     launcher = launch(tmp_path, ports)
     try:
         wait_until_up(f"http://127.0.0.1:{ports[3]}/", [launcher], seconds=240)  # the try-out page
-        wait_for(lambda: len(servers_on(ports)) == 4, seconds=60)  # and the adapter, started last
+        wait_for(lambda: len(servers_on(ports)) == 5, seconds=60)  # and the adapter, started last
         launcher.send_signal(signal.SIGTERM)
         assert launcher.wait(timeout=60) == 0
     finally:
@@ -93,7 +94,7 @@ def test_sigterm_once_everything_is_up_stops_every_server(tmp_path):
 
 
 def test_when_make_goes_away_the_launcher_stops_every_server(tmp_path):
-    ports = [free_port() for _ in range(4)]
+    ports = [free_port() for _ in range(5)]
     make = launch(tmp_path, ports, through_shell=True)
     try:
         wait_until_up(f"http://127.0.0.1:{ports[3]}/", [make], seconds=240)

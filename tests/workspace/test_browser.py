@@ -1,0 +1,79 @@
+"""The workspace in a real browser: a coordinator logs in with the keyboard alone, filters the
+list and opens an entry; the pages read right to left in Arabic and Dari, fit a phone-width
+screen and pass axe-core without serious or critical violations."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PROJECT_ROOT
+from tests.workspace.conftest import DEMO_PASSWORD
+
+AXE = PROJECT_ROOT / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def workspace_url(workspace_app) -> Iterator[str]:
+    """The workspace served on a free loopback port for this test (HTTP: no HTTPS-only cookie)."""
+    workspace_app.config["SESSION_COOKIE_SECURE"] = False
+    server = make_server("127.0.0.1", 0, workspace_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+def serious_violations(browser) -> list[str]:
+    """axe-core's serious and critical findings on the page shown."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (`make test` installs it from npm)")
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    result = browser.execute_async_script("const done = arguments[arguments.length - 1];"
+                                          "axe.run(document).then(done, error => done({error: String(error)}));")
+    assert "error" not in result and result["passes"], result  # axe ran its rules on this page
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}×)" for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+def test_a_coordinator_works_with_the_keyboard_alone(browser, workspace_url):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(f"{workspace_url}/login")
+    assert serious_violations(browser) == []
+    browser.find_element(By.ID, "username").click()
+    ActionChains(browser).send_keys("koordination", Keys.TAB, DEMO_PASSWORD, Keys.ENTER).perform()
+    assert browser.current_url.endswith("/entries")
+    assert serious_violations(browser) == []
+
+    search = browser.find_element(By.ID, "q")
+    search.send_keys("Ausländerbehörde", Keys.ENTER)
+    links = browser.find_elements(By.CSS_SELECTOR, "table.matrix tbody th a")
+    assert [link.text for link in links] == ["Ausländerbehörde Bielefeld"]
+    links[0].send_keys(Keys.ENTER)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Ausländerbehörde Bielefeld"
+    assert serious_violations(browser) == []
+
+
+@pytest.mark.parametrize("language", ["ar", "prs"])
+def test_arabic_and_dari_pages_read_right_to_left_on_a_phone_width_screen(browser, workspace_url, language):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(390, 844)
+    browser.get(f"{workspace_url}/login?ui={language}")
+    browser.find_element(By.ID, "username").send_keys("uebersetzung-ar")
+    browser.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.stacked button").click()
+    browser.get(f"{workspace_url}/entries/auslaenderbehoerde")
+    html = browser.find_element(By.TAG_NAME, "html")
+    assert html.get_attribute("dir") == "rtl"
+    card = browser.find_element(By.CSS_SELECTOR, '.card[lang="ar"]')
+    assert card.value_of_css_property("direction") == "rtl" and "دائرة الأجانب" in card.text
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert serious_violations(browser) == []

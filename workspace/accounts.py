@@ -1,0 +1,216 @@
+"""Who may do what in the workspace: accounts with roles, passwords hashed with argon2
+(argon2-cffi), logins throttled after failures, and the audit log of every change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, Session
+
+from db import Base
+from texts import LANGUAGES
+
+FAILURES_BEFORE_LOCK = 5
+LOCKED_FOR = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+HASHER = PasswordHasher()
+
+
+class Role(str, Enum):
+    ADMIN = "admin"  # accounts and the audit log
+    EDITOR = "editor"  # creates and changes entries, submits them for review
+    REVIEWER = "reviewer"  # approves or rejects, publishes, archives, confirms facts
+    TRANSLATOR = "translator"  # the texts of their languages only
+
+
+class AccountRow(Base):
+    __tablename__ = "workspace_accounts"
+
+    id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = Column(String(60), nullable=False, unique=True)
+    password_hash: Mapped[str] = Column(String(200), nullable=False)
+    roles: Mapped[list[str]] = Column(JSON, nullable=False)
+    languages: Mapped[list[str]] = Column(JSON, nullable=False)  # a translator's languages
+    session_version: Mapped[int] = Column(Integer, nullable=False)  # raised on a password change: every session ends
+    failed_logins: Mapped[int] = Column(Integer, nullable=False)
+    locked_until = Column(DateTime(timezone=True), nullable=True)
+    active = Column(Boolean, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class AuditRow(Base):
+    __tablename__ = "workspace_audit"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False)
+    username: Mapped[str] = Column(String(60), nullable=False)
+    action: Mapped[str] = Column(String(40), nullable=False)
+    subject = Column(String(120), nullable=True)  # an entry's id, an account's name
+    changes: Mapped[dict[str, Any]] = Column(JSON, nullable=False)  # field -> [before, after]
+    comment = Column(Text, nullable=True)
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    username: str
+    roles: frozenset[Role]
+    languages: frozenset[str]
+    session_version: int
+
+    def can(self, role: Role) -> bool:
+        return role in self.roles
+
+    def may_translate(self, language: str) -> bool:
+        return Role.TRANSLATOR in self.roles and language in self.languages
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    at: datetime
+    username: str
+    action: str
+    subject: str | None
+    changes: dict[str, Any]
+    comment: str | None
+
+
+class AccountError(ValueError):
+    """An account that cannot be made as asked; the message says why."""
+
+
+class LoginRefused(Exception):
+    """Wrong name or password, or locked after too many failures (the message does not say
+    which of name and password was wrong)."""
+
+
+def _account(row: AccountRow) -> Account:
+    return Account(row.id, row.username, frozenset(Role(role) for role in row.roles), frozenset(row.languages),
+                   row.session_version)
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+def create_account(engine: Engine, username: str, password: str, roles: Iterable[Role],
+                   languages: Iterable[str] = (), now: datetime | None = None) -> Account:
+    username, roles, languages = username.strip(), frozenset(roles), frozenset(languages)
+    if not username or len(username) > 60:
+        raise AccountError("The name must have 1 to 60 characters.")
+    if not roles:
+        raise AccountError("An account needs at least one role.")
+    if unknown := languages - set(LANGUAGES):
+        raise AccountError(f"Unknown languages: {', '.join(sorted(unknown))}.")
+    if Role.TRANSLATOR in roles and not languages:
+        raise AccountError("A translator needs at least one language.")
+    check_password_rules(password)
+    with Session(engine) as session, session.begin():
+        if session.scalar(select(AccountRow.id).where(AccountRow.username == username)) is not None:
+            raise AccountError(f"The name {username!r} is taken.")
+        row = AccountRow(username=username, password_hash=HASHER.hash(password),
+                         roles=sorted(role.value for role in roles), languages=sorted(languages),
+                         session_version=1, failed_logins=0, active=True,
+                         created_at=now or datetime.now(timezone.utc))
+        session.add(row)
+        session.flush()
+        return _account(row)
+
+
+def log_in(engine: Engine, username: str, password: str, now: datetime) -> Account:
+    """The account, if the password is right and the account is not locked; after
+    FAILURES_BEFORE_LOCK failures in a row the account is locked for LOCKED_FOR."""
+    with Session(engine) as session, session.begin():  # the failure count is committed, then refused
+        row = session.scalar(select(AccountRow).where(AccountRow.username == username.strip()))
+        if row is None or not row.active:
+            HASHER.hash(password)  # as long as a real check, so that timing does not tell names apart
+            refusal = "Wrong name or password."
+        elif row.locked_until is not None and _utc(row.locked_until) > now:
+            refusal = "Too many failed attempts. Please try again in 15 minutes."
+        elif _password_matches(row.password_hash, password):
+            row.failed_logins, row.locked_until = 0, None
+            if HASHER.check_needs_rehash(row.password_hash):
+                row.password_hash = HASHER.hash(password)
+            return _account(row)
+        else:
+            row.failed_logins += 1
+            if row.failed_logins >= FAILURES_BEFORE_LOCK:
+                row.failed_logins, row.locked_until = 0, now + LOCKED_FOR
+            refusal = "Wrong name or password."
+    raise LoginRefused(refusal)
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(engine: Engine, account_id: int, current: str, new: str) -> Account:
+    """Sets a new password and ends every session of the account (its session version)."""
+    check_password_rules(new)
+    with Session(engine) as session, session.begin():
+        row = session.get(AccountRow, account_id)
+        if row is None:
+            raise AccountError("No such account.")
+        if not _password_matches(row.password_hash, current):
+            raise AccountError("The current password is wrong.")
+        row.password_hash, row.session_version = HASHER.hash(new), row.session_version + 1
+        return _account(row)
+
+
+def find_account(engine: Engine, account_id: int) -> Account | None:
+    with Session(engine) as session:
+        row = session.get(AccountRow, account_id)
+        return _account(row) if row is not None and row.active else None
+
+
+def list_accounts(engine: Engine) -> list[Account]:
+    with Session(engine) as session:
+        return [_account(row) for row in session.scalars(select(AccountRow).order_by(AccountRow.username))]
+
+
+DEMO_ACCOUNTS: Sequence[tuple[str, frozenset[Role], frozenset[str]]] = (
+    ("admin", frozenset({Role.ADMIN}), frozenset()),
+    ("koordination", frozenset({Role.EDITOR}), frozenset()),
+    ("pruefung", frozenset({Role.REVIEWER}), frozenset()),
+    ("uebersetzung-ar", frozenset({Role.TRANSLATOR}), frozenset({"ar"})),
+)
+
+
+def create_demo_accounts(engine: Engine, password: str) -> list[str]:
+    """The try-out's accounts (never in production: only `make run` calls this, on its
+    embedded store); an existing one is left as it is. Returns the names created."""
+    existing = {account.username for account in list_accounts(engine)}
+    return [create_account(engine, name, password, roles, languages).username
+            for name, roles, languages in DEMO_ACCOUNTS if name not in existing]
+
+
+def record(engine: Engine, username: str, action: str, subject: str | None = None,
+           changes: dict[str, Any] | None = None, comment: str | None = None, now: datetime | None = None) -> None:
+    """One line of the audit log: who, when, what (field -> [before, after]) and why."""
+    with Session(engine) as session, session.begin():
+        session.add(AuditRow(at=now or datetime.now(timezone.utc), username=username, action=action, subject=subject,
+                             changes=changes or {}, comment=comment or None))
+
+
+def audit_log(engine: Engine, limit: int = 200) -> list[AuditEvent]:
+    with Session(engine) as session:
+        rows = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
+        return [AuditEvent(_utc(row.at), row.username, row.action, row.subject, row.changes, row.comment)
+                for row in rows]

@@ -1,0 +1,193 @@
+"""The coordinators' workspace as a Flask application: server-rendered pages (Jinja2 escapes
+every value), sessions and logins by Flask-Login, CSRF protection on every form by
+Flask-WTF. Every essential action works without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf import CSRFProtect, FlaskForm
+from markupsafe import Markup
+from sqlalchemy.engine import Engine
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from actions.render import service_card
+from cities import City
+from knowledge.entry import SOURCE_LANGUAGE, STATUSES, ServiceEntry
+from knowledge.search import ServiceIndex
+from knowledge.store import load_stored_entries
+from texts import LANGUAGES, RIGHT_TO_LEFT, TOPIC_LIST, Phrases, workspace_texts
+from workspace.accounts import Account, LoginRefused, Role, audit_log, find_account, log_in, record
+from workspace.entries import TRANSLATED, EntryFilters, entry_line, entry_lines
+from workspace.settings import WorkspaceSettings
+
+Clock = Callable[[], datetime]
+View = TypeVar("View", bound=Callable[..., Any])
+UI_LANGUAGE_COOKIE = "lotse-workspace-language"
+
+
+class WorkspaceUser(UserMixin):
+    """Flask-Login's user: the account, identified with its session version, so that a
+    password change ends every other session."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+
+    def get_id(self) -> str:
+        return f"{self.account.id}:{self.account.session_version}"
+
+
+class LoginForm(FlaskForm):
+    username = StringField(validators=[DataRequired()])
+    password = PasswordField(validators=[DataRequired()])
+
+
+def requires(role: Role) -> Callable[[View], View]:
+    """A view for logged-in accounts with `role`; others get 403."""
+    def decorate(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.account.can(role):
+                abort(403)
+            return view(*args, **kwargs)
+        return cast(View, guarded)
+    return decorate
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: a crafted link must not send a coordinator elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("entries")
+
+
+def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer_phrases: Phrases,
+               clock: Clock = lambda: datetime.now(timezone.utc)) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="lotse-workspace",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=settings.session_lifetime,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        LOTSE_SETTINGS=settings,
+    )
+    CSRFProtect(app)
+    login_manager = LoginManager(app)
+    login_manager.login_view = "login"
+    login_manager.login_message = None
+    ui = workspace_texts()
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> WorkspaceUser | None:
+        account_id, _, version = user_id.partition(":")
+        account = find_account(engine, int(account_id)) if account_id.isdigit() else None
+        return WorkspaceUser(account) if account and str(account.session_version) == version else None
+
+    @app.before_request
+    def choose_language() -> None:
+        chosen = request.args.get("ui") or request.cookies.get(UI_LANGUAGE_COOKIE)
+        g.ui_language = chosen if chosen in LANGUAGES else (
+            request.accept_languages.best_match(["de", "en", "uk", "ar", "fa"]) or "de").replace("fa", "prs")
+
+    @app.after_request
+    def remember_language(response: Response) -> Response:
+        if request.args.get("ui") in LANGUAGES:
+            response.set_cookie(UI_LANGUAGE_COOKIE, request.args["ui"], samesite="Lax", secure=settings.secure_cookies,
+                                httponly=True, max_age=365 * 24 * 3600)
+        response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    @app.context_processor
+    def page_globals() -> dict[str, Any]:
+        language = g.get("ui_language", "de")
+        return {"say": lambda key, **values: ui.say(key, language, **values), "ui_language": language,
+                "ui_dir": "rtl" if language in RIGHT_TO_LEFT else "ltr", "languages": LANGUAGES,
+                "right_to_left": RIGHT_TO_LEFT, "city": city.names.get(language, city.name),
+                "topic_name": lambda topic: newcomer_phrases.say(f"button_{topic}", language)}
+
+    @app.get("/")
+    def home() -> ResponseReturnValue:
+        return redirect(url_for("entries"))
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login() -> ResponseReturnValue:
+        form, refused = LoginForm(), None
+        if form.validate_on_submit():
+            try:
+                account = log_in(engine, form.username.data, form.password.data, clock())
+            except LoginRefused as problem:
+                refused = "login_locked" if "Too many" in str(problem) else "login_wrong"
+            else:
+                session.clear()  # a new session for the new login
+                login_user(WorkspaceUser(account))
+                session.permanent = True
+                record(engine, account.username, "login", now=clock())
+                return redirect(_safe_next(request.args.get("next")))
+        status = 401 if refused else 400 if form.errors else 200
+        return render_template("login.html", form=form, refused=refused), status
+
+    @app.post("/logout")
+    @login_required
+    def logout() -> ResponseReturnValue:
+        logout_user()
+        session.clear()
+        return redirect(url_for("login"))
+
+    def all_entries() -> list[ServiceEntry]:
+        return load_stored_entries(engine, status=None)
+
+    @app.get("/entries")
+    @login_required
+    def entries() -> str:
+        filters = EntryFilters(
+            text=request.args.get("q", "").strip(), topic=request.args.get("topic", ""),
+            district=request.args.get("district", ""), status=request.args.get("status", ""),
+            language=request.args.get("language", ""), translation=request.args.get("translation", ""),
+            due=request.args.get("due") == "1")
+        stored = all_entries()
+        lines = entry_lines(stored, filters, clock().date())
+        return render_template("entries.html", lines=lines, filters=filters, total=len(stored),
+                               topics=[topic.id for topic in TOPIC_LIST], districts=city.district_names,
+                               statuses=STATUSES, translated=TRANSLATED)
+
+    @app.get("/entries/<entry_id>")
+    @login_required
+    def entry(entry_id: str) -> str:
+        found = next((entry for entry in all_entries() if entry.id == entry_id), None)
+        if found is None:
+            abort(404)
+        now = clock()
+        index = ServiceIndex([found])
+        previews = {language: Markup(service_card(index.services([found.id], language)[0], language, now,
+                                                  newcomer_phrases, city))  # the bot's renderer escapes every value
+                    for language in LANGUAGES}
+        return render_template("entry.html", line=entry_line(found, now.date()), entry=found, previews=previews,
+                               german=found.translations[SOURCE_LANGUAGE], translated=TRANSLATED)
+
+    @app.get("/audit")
+    @requires(Role.ADMIN)
+    def audit() -> str:
+        return render_template("audit.html", events=audit_log(engine))
+
+    @app.errorhandler(403)
+    def forbidden(_: Exception) -> tuple[str, int]:
+        return render_template("error.html", message="forbidden"), 403
+
+    @app.errorhandler(404)
+    def not_found(_: Exception) -> tuple[str, int]:
+        return render_template("error.html", message="not_found"), 404
+
+    return app
