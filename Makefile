@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 RASA    := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
 MODEL     := models/.trained
-BROWSER   := /usr/bin/chromedriver
+BROWSER   := /usr/bin/chromedriver /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 AXE       := var/npm/node_modules/axe-core/axe.min.js
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/*.yml) $(wildcard stories/*.yml) \
                 nlu/components.py nlu/language.py nlu/text.py texts/languages.py
@@ -72,8 +72,8 @@ lock: $(INSTALLED)  ## re-pin constraints.txt after changing requirements.txt or
 	  $(VENV)/bin/pip freeze --exclude-editable; } > constraints.txt
 	$(VENV)/bin/pip check
 
-$(BROWSER):  ## Debian's Chromium and ChromeDriver, for the browser test of the try-out page
-	apt-get install -y -q chromium chromium-driver || { apt-get update -q && apt-get install -y -q chromium chromium-driver; }
+$(BROWSER):  ## Debian's Chromium, ChromeDriver and an emoji font (the buttons), for the browser tests
+	apt-get install -y -q chromium chromium-driver fonts-noto-color-emoji || { apt-get update -q && apt-get install -y -q chromium chromium-driver fonts-noto-color-emoji; }
 
 $(AXE):  ## axe-core from npm, injected into pages by the browser tests' accessibility checks
 	npm install --prefix var/npm --no-audit --no-fund --silent axe-core@4.14.1

@@ -17,7 +17,7 @@ from workspace.app import create_app
 
 def rows(page: str) -> list[str]:
     """The entry ids of the list's rows."""
-    return re.findall(r'<div class="id" dir="ltr">([^<]+)</div>', page)
+    return re.findall(r'<div class="id"><bdi dir="ltr">([^<]+)</bdi></div>', page)
 
 
 def test_the_list_shows_every_entry_with_its_translation_state_per_language(client):
