@@ -50,7 +50,7 @@ def create_admin(username: str, password_from_stdin: bool) -> int:
 def _ask_password_twice() -> str:
     password = getpass.getpass("Password: ")
     if password != getpass.getpass("Password again: "):
-        raise AccountError("the two passwords differ")
+        raise AccountError("passwords_differ", "the two passwords differ")
     return password
 
 

@@ -65,6 +65,7 @@ class Account:
     roles: frozenset[Role]
     languages: frozenset[str]
     session_version: int
+    active: bool = True
 
     def can(self, role: Role) -> bool:
         return role in self.roles
@@ -84,7 +85,12 @@ class AuditEvent:
 
 
 class AccountError(ValueError):
-    """An account that cannot be made as asked; the message says why."""
+    """An account that cannot be made or changed as asked: the message says why (the command
+    line shows it), `key` names the phrase in texts/workspace.yml (the pages show that)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class LoginRefused(Exception):
@@ -94,7 +100,7 @@ class LoginRefused(Exception):
 
 def _account(row: AccountRow) -> Account:
     return Account(row.id, row.username, frozenset(Role(role) for role in row.roles), frozenset(row.languages),
-                   row.session_version)
+                   row.session_version, bool(row.active))
 
 
 def _utc(moment: datetime) -> datetime:
@@ -104,24 +110,24 @@ def _utc(moment: datetime) -> datetime:
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError("password_rule", f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
 
 
 def create_account(engine: Engine, username: str, password: str, roles: Iterable[Role],
                    languages: Iterable[str] = (), now: datetime | None = None) -> Account:
     username, roles, languages = username.strip(), frozenset(roles), frozenset(languages)
     if not username or len(username) > 60:
-        raise AccountError("The name must have 1 to 60 characters.")
+        raise AccountError("name_length", "The name must have 1 to 60 characters.")
     if not roles:
-        raise AccountError("An account needs at least one role.")
+        raise AccountError("choose_a_role", "An account needs at least one role.")
     if unknown := languages - set(LANGUAGES):
-        raise AccountError(f"Unknown languages: {', '.join(sorted(unknown))}.")
+        raise AccountError("unknown_language", f"Unknown languages: {', '.join(sorted(unknown))}.")
     if Role.TRANSLATOR in roles and not languages:
-        raise AccountError("A translator needs at least one language.")
+        raise AccountError("translator_needs_language", "A translator needs at least one language.")
     check_password_rules(password)
     with Session(engine) as session, session.begin():
         if session.scalar(select(AccountRow.id).where(AccountRow.username == username)) is not None:
-            raise AccountError(f"The name {username!r} is taken.")
+            raise AccountError("name_taken", f"The name {username!r} is taken.")
         row = AccountRow(username=username, password_hash=HASHER.hash(password),
                          roles=sorted(role.value for role in roles), languages=sorted(languages),
                          session_version=1, failed_logins=0, active=True,
@@ -167,10 +173,20 @@ def change_password(engine: Engine, account_id: int, current: str, new: str) -> 
     with Session(engine) as session, session.begin():
         row = session.get(AccountRow, account_id)
         if row is None:
-            raise AccountError("No such account.")
+            raise AccountError("not_found", "No such account.")
         if not _password_matches(row.password_hash, current):
-            raise AccountError("The current password is wrong.")
+            raise AccountError("current_password_wrong", "The current password is wrong.")
         row.password_hash, row.session_version = HASHER.hash(new), row.session_version + 1
+        return _account(row)
+
+
+def deactivate_account(engine: Engine, account_id: int) -> Account:
+    """The account can no longer log in, and every session of it ends; the audit log keeps its name."""
+    with Session(engine) as session, session.begin():
+        row = session.get(AccountRow, account_id)
+        if row is None:
+            raise AccountError("not_found", "No such account.")
+        row.active, row.session_version = False, row.session_version + 1
         return _account(row)
 
 

@@ -9,14 +9,14 @@ from datetime import datetime, timezone
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
+from flask import Flask, Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import CSRFProtect, FlaskForm
 from markupsafe import Markup
 from sqlalchemy.engine import Engine
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired
+from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from actions.render import service_card
 from cities import City
@@ -24,7 +24,21 @@ from knowledge.entry import SOURCE_LANGUAGE, STATUSES, ServiceEntry
 from knowledge.search import ServiceIndex
 from knowledge.store import load_stored_entries
 from texts import LANGUAGES, RIGHT_TO_LEFT, TOPIC_LIST, Phrases, workspace_texts
-from workspace.accounts import Account, LoginRefused, Role, audit_log, find_account, log_in, record
+from workspace.accounts import (
+    MIN_PASSWORD_LENGTH,
+    Account,
+    AccountError,
+    LoginRefused,
+    Role,
+    audit_log,
+    change_password,
+    create_account,
+    deactivate_account,
+    find_account,
+    list_accounts,
+    log_in,
+    record,
+)
 from workspace.entries import TRANSLATED, EntryFilters, entry_line, entry_lines
 from workspace.settings import WorkspaceSettings
 
@@ -47,6 +61,19 @@ class WorkspaceUser(UserMixin):
 class LoginForm(FlaskForm):
     username = StringField(validators=[DataRequired()])
     password = PasswordField(validators=[DataRequired()])
+
+
+class AccountForm(FlaskForm):
+    username = StringField(validators=[DataRequired(), Length(max=60)])
+    password = PasswordField(validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
+    roles = SelectMultipleField(choices=[(role.value, role.value) for role in Role], validators=[DataRequired()])
+    languages = SelectMultipleField(choices=[(language, language) for language in LANGUAGES])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(validators=[DataRequired()])
+    new = PasswordField(validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
+    again = PasswordField(validators=[DataRequired(), EqualTo("new")])
 
 
 def requires(role: Role) -> Callable[[View], View]:
@@ -181,6 +208,55 @@ def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer
     @requires(Role.ADMIN)
     def audit() -> str:
         return render_template("audit.html", events=audit_log(engine))
+
+    @app.route("/accounts", methods=["GET", "POST"])
+    @requires(Role.ADMIN)
+    def accounts() -> ResponseReturnValue:
+        form, problem = AccountForm(), None
+        if form.validate_on_submit():
+            roles, languages = sorted(form.roles.data), sorted(form.languages.data)
+            try:
+                create_account(engine, form.username.data, form.password.data, map(Role, roles), languages, clock())
+            except AccountError as refused:
+                problem = refused.key
+            else:
+                record(engine, current_user.account.username, "create_account", form.username.data.strip(),
+                       {"roles": [None, roles], "languages": [None, languages]}, now=clock())
+                flash(form.username.data.strip(), "account_created")
+                return redirect(url_for("accounts"))
+        status = 400 if form.errors or problem else 200
+        return render_template("accounts.html", form=form, problem=problem, accounts=list_accounts(engine),
+                               roles=list(Role), translated=TRANSLATED), status
+
+    @app.post("/accounts/<int:account_id>/deactivate")
+    @requires(Role.ADMIN)
+    def deactivate(account_id: int) -> ResponseReturnValue:
+        if account_id == current_user.account.id:
+            abort(400)  # an admin cannot lock themselves out
+        try:
+            ended = deactivate_account(engine, account_id)
+        except AccountError:
+            abort(404)
+        record(engine, current_user.account.username, "deactivate_account", ended.username,
+               {"active": [True, False]}, now=clock())
+        return redirect(url_for("accounts"))
+
+    @app.route("/account/password", methods=["GET", "POST"])
+    @login_required
+    def password() -> ResponseReturnValue:
+        form, problem = PasswordForm(), None
+        if form.validate_on_submit():
+            try:
+                account = change_password(engine, current_user.account.id, form.current.data, form.new.data)
+            except AccountError as refused:
+                problem = refused.key
+            else:
+                login_user(WorkspaceUser(account))  # this session goes on; every other one has ended
+                record(engine, account.username, "change_password", account.username, now=clock())
+                flash("password_changed", "notice")
+                return redirect(url_for("entries"))
+        status = 400 if form.errors or problem else 200
+        return render_template("password.html", form=form, problem=problem), status
 
     @app.errorhandler(403)
     def forbidden(_: Exception) -> tuple[str, int]:

@@ -90,3 +90,18 @@ def test_arabic_and_dari_pages_read_right_to_left_on_a_phone_width_screen(browse
     assert card.value_of_css_property("direction") == "rtl" and "دائرة الأجانب" in card.text
     assert browser.execute_script("const page = document.documentElement; return page.scrollWidth <= page.clientWidth")
     assert serious_violations(browser) == []
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_the_admins_pages_pass_axe_in_both_directions(browser, workspace_url, language):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{workspace_url}/login?ui={language}")
+    browser.find_element(By.ID, "username").send_keys("admin")
+    browser.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.stacked button").click()
+    logged_in(browser)
+    for page in ("/accounts", "/account/password", "/audit", "/entries?status=nothing"):
+        browser.get(f"{workspace_url}{page}")
+        assert browser.find_element(By.TAG_NAME, "h1").text
+        assert serious_violations(browser) == [], page
