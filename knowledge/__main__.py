@@ -14,7 +14,7 @@ from knowledge.answers import answer_statistics
 from knowledge.report import build_report, html_page, terminal_table
 from knowledge.scaffold import CannotScaffold, new_entry
 from knowledge.spreadsheet import export_csv, import_csv
-from knowledge.store import PROJECT_ROOT, sync
+from knowledge.store import PROJECT_ROOT, export_yaml, sync
 from knowledge.validation import InvalidEntries, load_entries
 
 DEFAULT_REPORT = PROJECT_ROOT / "reports" / "knowledge" / "report.html"
@@ -33,7 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     command("validate", "check every entry file and report all problems at once")
     command("sync", "load every entry into the store (DATABASE_URL, default SQLite under var/) in one transaction")
     command("new", "write a new entry file with every field explained").add_argument("id", help="e.g. jobcenter-mitte")
-    command("export", "write all entries to one spreadsheet file").add_argument("--csv", type=Path, required=True)
+    export = command("export", "write all entries to one spreadsheet file, or the store's live entries as YAML files")
+    target = export.add_mutually_exclusive_group(required=True)
+    target.add_argument("--csv", type=Path, help="the entry files as one spreadsheet")
+    target.add_argument("--yaml", type=Path, metavar="DIR", help="the store's live entries, one file each")
     command("import", "check a spreadsheet and, if all rows are valid, write its entries").add_argument(
         "--csv", type=Path, required=True)
     command("report", "list missing or outdated translations, due verifications, missing contact or hours, "
@@ -60,9 +63,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"synced {args.entries} into {engine.url.render_as_string(hide_password=True)}: "
                   f"{result.added} added, "
                   f"{result.updated} updated, {result.removed} removed, {result.unchanged} unchanged.")
+            if result.kept:
+                print(f"kept {len(result.kept)} entries changed in the workspace since their last import, "
+                      f"not overwritten: {', '.join(result.kept)}. Take the workspace's state into the files with "
+                      "`python -m knowledge export --yaml DIR`.", file=sys.stderr)
         elif args.command == "new":
             print(f"wrote {new_entry(args.entries, args.id, city)}: fill it in, then run "
                   "`python -m knowledge validate`.")
+        elif args.command == "export" and args.yaml:
+            print(f"wrote {export_yaml(open_current(settings.database_url), args.yaml)} entries to {args.yaml}/.")
         elif args.command == "export":
             print(f"wrote {export_csv(args.entries, args.csv, districts)} entries to {args.csv}.")
         elif args.command == "import":

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy.engine import Engine
 
 from knowledge.entry import SOURCE_LANGUAGE, ServiceEntry, Translation
-from knowledge.store import last_sync, load_stored_entries
+from knowledge.store import load_stored_entries, newest_sync
 from texts import GENERAL, LANGUAGES, TOPICS
 
 TOPIC_WEIGHT = 0.5
@@ -99,19 +98,20 @@ class ServiceIndex:
 
 
 class KnowledgeBase:
-    """The published entries of a store, re-read whenever a newer sync has happened, so
-    the bot picks up a coordinator's `sync` without a restart."""
+    """The published entries of a store, re-read whenever a newer sync or publication has
+    happened, so the bot picks up a coordinator's `sync` or the workspace's publication
+    without a restart."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._synced_at: datetime | None = None
+        self._sync: int | None = None
         self._index = ServiceIndex(())
 
     def index(self) -> ServiceIndex:
-        synced_at = last_sync(self._engine)
-        if synced_at != self._synced_at:
+        newest = newest_sync(self._engine)
+        if newest != self._sync:
             self._index = ServiceIndex(load_stored_entries(self._engine))
-            self._synced_at = synced_at
+            self._sync = newest
         return self._index
 
     def find_services(self, topic: str, language: str, text: str, district: str | None = None,

@@ -73,6 +73,10 @@ class Account:
     def may_translate(self, language: str) -> bool:
         return Role.TRANSLATOR in self.roles and language in self.languages
 
+    def may_edit(self, language: str) -> bool:
+        """Editors change every language and the facts; translators the texts of their languages."""
+        return Role.EDITOR in self.roles or self.may_translate(language)
+
 
 @dataclass(frozen=True)
 class AuditEvent:

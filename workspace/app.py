@@ -21,8 +21,19 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from actions.render import service_card
 from cities import City
 from knowledge.entry import SOURCE_LANGUAGE, STATUSES, ServiceEntry
+from knowledge.revisions import (
+    ReviewRefused,
+    approve,
+    live_document,
+    open_revision,
+    reject,
+    revisions_of,
+    save_draft,
+    submit,
+)
 from knowledge.search import ServiceIndex
 from knowledge.store import load_stored_entries
+from knowledge.validation import check_document
 from texts import LANGUAGES, RIGHT_TO_LEFT, TOPIC_LIST, Phrases, workspace_texts
 from workspace.accounts import (
     MIN_PASSWORD_LENGTH,
@@ -39,6 +50,7 @@ from workspace.accounts import (
     log_in,
     record,
 )
+from workspace.editing import CONTACT_FIELDS, TEXT_FIELDS, field_changes, form_value, with_contact, with_texts
 from workspace.entries import TRANSLATED, EntryFilters, entry_line, entry_lines
 from workspace.settings import WorkspaceSettings
 
@@ -190,19 +202,99 @@ def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer
                                topics=[topic.id for topic in TOPIC_LIST], districts=city.district_names,
                                statuses=STATUSES, translated=TRANSLATED)
 
+    def working_copy(entry_id: str) -> tuple[dict[str, Any], Any]:
+        """The document being worked on (the open revision's, else the live one) and that revision."""
+        revision = open_revision(engine, entry_id)
+        document = revision.document if revision else live_document(engine, entry_id)
+        if document is None:
+            abort(404)
+        return document, revision
+
     @app.get("/entries/<entry_id>")
     @login_required
     def entry(entry_id: str) -> str:
-        found = next((entry for entry in all_entries() if entry.id == entry_id), None)
-        if found is None:
-            abort(404)
+        document, revision = working_copy(entry_id)
+        found, problems = check_document(document, f"workspace:{entry_id}", city.district_names)
         now = clock()
-        index = ServiceIndex([found])
-        previews = {language: Markup(service_card(index.services([found.id], language)[0], language, now,
-                                                  newcomer_phrases, city))  # the bot's renderer escapes every value
-                    for language in LANGUAGES}
-        return render_template("entry.html", line=entry_line(found, now.date()), entry=found, previews=previews,
-                               german=found.translations[SOURCE_LANGUAGE], translated=TRANSLATED)
+        previews = {}
+        if found is not None:
+            index = ServiceIndex([found])
+            previews = {language: Markup(service_card(index.services([found.id], language)[0], language, now,
+                                                      newcomer_phrases, city))  # the bot's renderer escapes every value
+                        for language in LANGUAGES}
+        live = live_document(engine, entry_id)
+        return render_template("entry.html", entry_id=entry_id, document=document, revision=revision,
+                               problems=problems, line=entry_line(found, now.date()) if found else None, entry=found,
+                               previews=previews, german=document["translations"][SOURCE_LANGUAGE],
+                               translated=TRANSLATED, changes=field_changes(live, document) if revision else {},
+                               history=revisions_of(engine, entry_id)[:20], refused=request.args.get("refused"),
+                               can_edit=any(current_user.account.may_edit(language) for language in LANGUAGES))
+
+    @app.route("/entries/<entry_id>/edit", methods=["GET", "POST"])
+    @login_required
+    def edit(entry_id: str) -> ResponseReturnValue:
+        account = current_user.account
+        editable = [language for language in LANGUAGES if account.may_edit(language)]
+        if not editable:
+            abort(403)
+        language = request.args.get("language") or editable[0]
+        if language not in LANGUAGES:
+            abort(404)
+        if not account.may_edit(language):
+            abort(403)
+        document, _ = working_copy(entry_id)
+        if request.method == "POST":
+            changed = with_texts(document, language, request.form, minor=request.form.get("minor") == "1")
+            if language == SOURCE_LANGUAGE:
+                changed = with_contact(changed, request.form)
+            changes = field_changes(document, changed)
+            if changes:
+                comment = request.form.get("comment", "").strip()
+                save_draft(engine, entry_id, changed, account.username, comment, request.form.get("minor") == "1",
+                           clock())
+                record(engine, account.username, "save_draft", entry_id, changes, comment, now=clock())
+            return redirect(url_for("entry", entry_id=entry_id))
+        texts = document["translations"].get(language) or {}
+        german = document["translations"][SOURCE_LANGUAGE]
+        return render_template("edit.html", entry_id=entry_id, language=language, editable=editable,
+                               fields=TEXT_FIELDS, value=lambda field: form_value(texts, field),
+                               german_value=lambda field: form_value(german, field),
+                               contact=document.get("contact") or {}, contact_fields=CONTACT_FIELDS,
+                               title=german.get("title"))
+
+    def review_step(entry_id: str, step: Callable[[int], Any], action: str,
+                    comment: str | None = None) -> ResponseReturnValue:
+        revision = open_revision(engine, entry_id)
+        if revision is None:
+            abort(404)
+        try:
+            step(revision.id)
+        except ReviewRefused as refused:
+            return redirect(url_for("entry", entry_id=entry_id, refused=refused.key))
+        record(engine, current_user.account.username, action, entry_id, {}, comment, now=clock())
+        return redirect(url_for("entry", entry_id=entry_id))
+
+    @app.post("/entries/<entry_id>/submit")
+    @login_required
+    def submit_for_review(entry_id: str) -> ResponseReturnValue:
+        if not any(current_user.account.may_edit(language) for language in LANGUAGES):
+            abort(403)
+        return review_step(entry_id, lambda revision: submit(engine, revision), "submit")
+
+    @app.post("/entries/<entry_id>/approve")
+    @requires(Role.REVIEWER)
+    def approve_revision(entry_id: str) -> ResponseReturnValue:
+        reviewer = current_user.account.username
+        return review_step(entry_id, lambda revision: approve(
+            engine, revision, reviewer, clock(), city.district_names, settings.four_eyes), "publish")
+
+    @app.post("/entries/<entry_id>/reject")
+    @requires(Role.REVIEWER)
+    def reject_revision(entry_id: str) -> ResponseReturnValue:
+        comment = request.form.get("comment", "")
+        reviewer = current_user.account.username
+        return review_step(entry_id, lambda revision: reject(engine, revision, reviewer, comment, clock()), "reject",
+                           comment.strip() or None)
 
     @app.get("/audit")
     @requires(Role.ADMIN)

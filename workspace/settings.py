@@ -18,6 +18,7 @@ class WorkspaceSettings:
     secure_cookies: bool  # cookies only over HTTPS: on behind the TLS proxy, off for `make run` on loopback
     session_lifetime: timedelta  # a login ends after this long
     shared: SharedSettings
+    four_eyes: bool = True  # a reviewer never publishes their own change
 
     @classmethod
     def from_environment(cls, environment: Environment | None = None) -> WorkspaceSettings:
@@ -31,4 +32,5 @@ class WorkspaceSettings:
             secure_cookies=environment.choice("LOTSE_WORKSPACE_SECURE_COOKIES", "true", ("true", "false")) == "true",
             session_lifetime=timedelta(hours=environment.integer("LOTSE_WORKSPACE_SESSION_HOURS", 8, minimum=1)),
             shared=SharedSettings.from_environment(environment),
+            four_eyes=environment.choice("LOTSE_FOUR_EYES", "on", ("on", "off")) == "on",
         )

@@ -105,3 +105,63 @@ def test_the_admins_pages_pass_axe_in_both_directions(browser, workspace_url, la
         browser.get(f"{workspace_url}{page}")
         assert browser.find_element(By.TAG_NAME, "h1").text
         assert serious_violations(browser) == [], page
+
+
+def log_in_as(browser, workspace_url: str, name: str, language: str = "de") -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.delete_all_cookies()
+    browser.get(f"{workspace_url}/login?ui={language}")
+    browser.find_element(By.ID, "username").send_keys(name)
+    browser.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.stacked button").click()
+    logged_in(browser)
+
+
+def shown_on_page(browser, present: str | None = None, absent: str | None = None) -> None:
+    """Waits for the entry page a sent form leads to: with a form for the action `present`,
+    without one for `absent` (a change in review has no 'submit' form any more)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def forms(driver, action: str) -> list:
+        return driver.find_elements(By.CSS_SELECTOR, f"form[action$='/{action}']")
+
+    WebDriverWait(browser, 30).until(lambda driver: driver.current_url.endswith("/entries/auslaenderbehoerde")
+                                     and (not present or forms(driver, present))
+                                     and (not absent or not forms(driver, absent)))
+
+
+def test_an_arabic_summary_changed_in_the_browser_is_reviewed_published_and_answered(browser, workspace_url,
+                                                                                    workspace_engine):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as shown
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from knowledge.search import KnowledgeBase
+
+    new_summary = "مسؤولة عن الإقامة (Aufenthalt) والدخول. المراجعة بموعد فقط."
+    log_in_as(browser, workspace_url, "koordination", "ar")
+    browser.get(f"{workspace_url}/entries/auslaenderbehoerde/edit?language=ar")
+    summary = browser.find_element(By.ID, "summary")
+    assert summary.get_attribute("dir") == "rtl" and summary.value_of_css_property("direction") == "rtl"
+    german = browser.find_element(By.CSS_SELECTOR, "#summary-german bdi[lang=de]")
+    assert "Zuständig für Aufenthaltsrechte" in german.text
+    assert serious_violations(browser) == []
+    summary.clear()
+    summary.send_keys(new_summary)
+    browser.find_element(By.ID, "comment").send_keys("kürzer")
+    browser.find_element(By.CSS_SELECTOR, "form.edit button[type=submit]").click()
+    shown_on_page(browser, present="submit")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/submit'] button").click()
+    shown_on_page(browser, absent="submit")
+
+    log_in_as(browser, workspace_url, "pruefung")
+    browser.get(f"{workspace_url}/entries/auslaenderbehoerde")
+    diff = browser.find_element(By.CSS_SELECTOR, "table.diff").text
+    assert "translations.ar.summary" in diff and new_summary in diff
+    assert serious_violations(browser) == []
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/approve'] button").click()
+    WebDriverWait(browser, 30).until(shown.text_to_be_present_in_element((By.ID, "main"), "Keine offene Änderung"))
+    answer = KnowledgeBase(workspace_engine).index().services(["auslaenderbehoerde"], "ar")[0]
+    assert answer.texts.summary == new_summary
