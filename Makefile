@@ -53,9 +53,10 @@ validate: $(INSTALLED)
 nlu-report: $(MODEL)  ## per-language accuracy, macro-F1 per intent, confusion matrix
 	$(PY) -m devtools.nlu_report --model models --data tests/data/nlu --out reports/nlu
 
-bench: $(MODEL)  ## NLU, knowledge-base and whole-conversation figures (not a test)
+bench: $(MODEL)  ## NLU, knowledge-base, workspace and whole-conversation figures (not a test)
 	$(PY) -m devtools.bench.nlu --out reports/bench
 	$(PY) -m devtools.bench.knowledge --out reports/bench
+	$(PY) -m devtools.bench.workspace --out reports/bench
 	$(PY) -m db migrate
 	$(PY) -m knowledge sync
 	$(PY) -m devtools.bench.conversation --out reports/bench

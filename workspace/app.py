@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from actions.render import service_card
 from cities import City
-from knowledge.entry import SOURCE_LANGUAGE, STATUSES, ServiceEntry
+from knowledge.entry import SOURCE_LANGUAGE, STATUSES
 from knowledge.revisions import (
     ReviewRefused,
     approve,
@@ -32,7 +32,6 @@ from knowledge.revisions import (
     submit,
 )
 from knowledge.search import ServiceIndex
-from knowledge.store import load_stored_entries
 from knowledge.validation import check_document
 from texts import LANGUAGES, RIGHT_TO_LEFT, TOPIC_LIST, Phrases, workspace_texts
 from workspace.accounts import (
@@ -51,7 +50,7 @@ from workspace.accounts import (
     record,
 )
 from workspace.editing import CONTACT_FIELDS, TEXT_FIELDS, field_changes, form_value, with_contact, with_texts
-from workspace.entries import TRANSLATED, EntryFilters, entry_line, entry_lines
+from workspace.entries import PAGE_SIZE, TRANSLATED, EntryFilters, LiveEntries, entry_line, filtered
 from workspace.settings import WorkspaceSettings
 
 Clock = Callable[[], datetime]
@@ -185,8 +184,7 @@ def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer
         session.clear()
         return redirect(url_for("login"))
 
-    def all_entries() -> list[ServiceEntry]:
-        return load_stored_entries(engine, status=None)
+    live = LiveEntries(engine)
 
     @app.get("/entries")
     @login_required
@@ -196,9 +194,14 @@ def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer
             district=request.args.get("district", ""), status=request.args.get("status", ""),
             language=request.args.get("language", ""), translation=request.args.get("translation", ""),
             due=request.args.get("due") == "1")
-        stored = all_entries()
-        lines = entry_lines(stored, filters, clock().date())
-        return render_template("entries.html", lines=lines, filters=filters, total=len(stored),
+        every = live.lines(clock().date())
+        lines = filtered(every, filters)
+        pages = max(1, -(-len(lines) // PAGE_SIZE))
+        page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+        here: dict[str, Any] = {key: value for key, value in request.args.items() if key not in ("page", "ui")}
+        return render_template("entries.html", lines=lines[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
+                               found=len(lines), filters=filters, total=len(every), page=page, pages=pages,
+                               page_link=lambda number: url_for("entries", **here, page=number),
                                topics=[topic.id for topic in TOPIC_LIST], districts=city.district_names,
                                statuses=STATUSES, translated=TRANSLATED)
 

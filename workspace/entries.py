@@ -3,14 +3,18 @@ still needs (translations per language, a phone call to confirm the facts)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.engine import Engine
+
 from knowledge.entry import SOURCE_LANGUAGE, ServiceEntry, TranslationStatus, verification_due
+from knowledge.store import load_stored_entries, newest_sync
 from texts import LANGUAGES
 
 TRANSLATED = tuple(language for language in LANGUAGES if language != SOURCE_LANGUAGE)
+PAGE_SIZE = 50  # rows of the list per page
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,28 @@ def _matches(line: EntryLine, filters: EntryFilters) -> bool:
             and (not filters.due or line.due))
 
 
-def entry_lines(entries: Iterable[ServiceEntry], filters: EntryFilters, today: date) -> list[EntryLine]:
-    """The entries the filters let through, in the order of their German titles."""
-    lines = (entry_line(entry, today) for entry in entries)
-    return sorted((line for line in lines if _matches(line, filters)), key=lambda line: line.title.casefold())
+def entry_lines(entries: Iterable[ServiceEntry], today: date) -> list[EntryLine]:
+    """Every entry's line, in the order of the German titles."""
+    return sorted((entry_line(entry, today) for entry in entries), key=lambda line: line.title.casefold())
+
+
+def filtered(lines: Sequence[EntryLine], filters: EntryFilters) -> list[EntryLine]:
+    return [line for line in lines if _matches(line, filters)]
+
+
+class LiveEntries:
+    """The store's live entries as list lines, read and checked again only after a newer
+    sync or publication (or on a new day, for the facts due): with thousands of entries,
+    reading them for every page would take seconds."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._key: tuple[int | None, date] | None = None
+        self._lines: list[EntryLine] = []
+
+    def lines(self, today: date) -> list[EntryLine]:
+        key = (newest_sync(self._engine), today)
+        if key != self._key:
+            self._lines = entry_lines(load_stored_entries(self._engine, status=None), today)
+            self._key = key
+        return self._lines

@@ -20,18 +20,39 @@ def rows(page: str) -> list[str]:
     return re.findall(r'<div class="id"><bdi dir="ltr">([^<]+)</bdi></div>', page)
 
 
-def test_the_list_shows_every_entry_with_its_translation_state_per_language(client):
+def every_row(client, query: str = "") -> set[str]:
+    """The entry ids on every page of the list for `query`."""
+    found: set[str] = set()
+    for number in range(1, 10):
+        page = rows(client.get(f"/entries?{query}&page={number}").get_data(as_text=True))
+        if set(page) <= found:
+            return found
+        found |= set(page)
+    return found
+
+
+def test_the_list_shows_every_entry_page_by_page_with_its_translation_state_per_language(client):
     log_in(client, "koordination")
-    page = client.get("/entries").get_data(as_text=True)
-    shown = rows(page)
-    assert len(shown) == len(list(PILOT_ENTRIES.glob("*.yml")))
-    assert f"{len(shown)} von {len(shown)} Einträgen" in page
-    assert {"ar", "prs", "uk", "en"} <= set(re.findall(r'<th scope="col" lang="en">(\w+)</th>', page))
+    count = len(list(PILOT_ENTRIES.glob("*.yml")))
+    first = client.get("/entries").get_data(as_text=True)
+    assert f"{count} von {count} Einträgen · Seite 1 von 2" in first
+    assert {"ar", "prs", "uk", "en"} <= set(re.findall(r'<th scope="col" lang="en">(\w+)</th>', first))
+    second = client.get("/entries?page=2").get_data(as_text=True)
+    assert len(rows(first)) == 50 and len(rows(second)) == count - 50
+    assert not set(rows(first)) & set(rows(second))
+    assert rows(client.get("/entries?page=99").get_data(as_text=True)) == rows(second)  # past the end: the last page
+
+
+def test_the_next_page_keeps_the_filters(client):
+    log_in(client, "koordination")
+    page = client.get("/entries?status=published&ui=en").get_data(as_text=True)
+    next_link = re.search(r'<a href="([^"]+)" rel="next">', page)
+    assert next_link and "status=published" in next_link.group(1) and "page=2" in next_link.group(1)
 
 
 def test_filters_narrow_the_list_by_topic_status_district_and_search(client):
     log_in(client, "koordination")
-    everything = set(rows(client.get("/entries").get_data(as_text=True)))
+    everything = every_row(client)
     health = set(rows(client.get("/entries?topic=health").get_data(as_text=True)))
     drafts = set(rows(client.get("/entries?status=draft").get_data(as_text=True)))
     mitte = set(rows(client.get("/entries?district=Mitte").get_data(as_text=True)))

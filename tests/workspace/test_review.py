@@ -142,7 +142,7 @@ def test_sync_from_the_files_keeps_what_the_workspace_changed_and_says_so(worksp
     assert answer_title(workspace_engine, "de") == "Ausländerbehörde der Stadt Bielefeld"
 
 
-def test_two_publications_in_the_same_second_both_reach_the_bot(workspace_app, workspace_engine):
+def test_two_publications_in_the_same_second_both_reach_the_bot_and_the_list(workspace_app, workspace_engine):
     editor, reviewer = workspace_app.test_client(), workspace_app.test_client()
     log_in(editor, "koordination")
     log_in(reviewer, "pruefung")
@@ -152,3 +152,4 @@ def test_two_publications_in_the_same_second_both_reach_the_bot(workspace_app, w
         step(editor, "submit")
         step(reviewer, "approve")
         assert knowledge.index().services([ENTRY], "de")[0].texts.title == title
+        assert f">{title}</a>" in reviewer.get(f"/entries?q={ENTRY}").get_data(as_text=True)
