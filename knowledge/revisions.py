@@ -104,12 +104,13 @@ def approve(engine: Engine, revision_id: int, reviewer: str, now: datetime, dist
             four_eyes: bool = True) -> Revision:
     """Publishes the revision: it becomes the live entry the bot answers with (status
     published), once the knowledge base's own validation accepts it. With the four-eyes rule
-    a reviewer cannot publish their own change."""
+    a reviewer cannot publish a change they took part in: any revision since the live one."""
     with Session(engine) as session, session.begin():
         row = _in_review(session, revision_id)
-        if four_eyes and row.author == reviewer:
+        if four_eyes and reviewer in _authors_since_live(session, row.entry_id):
             raise ReviewRefused("four_eyes")
-        document = {**row.document, "status": "published"}
+        # a draft becomes published; an archived entry stays archived when its texts are fixed
+        document = {**row.document, "status": "archived" if row.document.get("status") == "archived" else "published"}
         entry, problems = check_document(document, f"workspace:{row.entry_id}", districts)
         if entry is None:
             raise ReviewRefused("not_publishable", problems)
@@ -122,6 +123,17 @@ def approve(engine: Engine, revision_id: int, reviewer: str, now: datetime, dist
         count = len(session.scalars(select(EntryRow.id)).all())
         session.add(SyncRow(synced_at=now, entry_count=count))  # readers reload on a new sync
         return _revision(row)
+
+
+def _authors_since_live(session: Session, entry_id: str) -> set[str]:
+    """Who saved a revision of the entry after its live (published or imported) one."""
+    authors: set[str] = set()
+    rows = session.scalars(select(RevisionRow).where(RevisionRow.entry_id == entry_id).order_by(RevisionRow.id.desc()))
+    for row in rows:
+        if row.state in (RevisionState.PUBLISHED.value, RevisionState.IMPORTED.value):
+            break
+        authors.add(row.author)
+    return authors
 
 
 def _in_review(session: Session, revision_id: int) -> RevisionRow:

@@ -75,12 +75,13 @@ class RevisionRow(Base):
     review_comment = Column(Text, nullable=True)
 
 
-def _changed_in_workspace(session: Session) -> set[str]:
-    """Entries whose newest revision is the workspace's: `sync` must not overwrite them."""
+def _changed_in_workspace(session: Session) -> dict[str, RevisionState]:
+    """Entries whose newest revision is the workspace's, with its state: `sync` must not
+    overwrite them."""
     newest: dict[str, RevisionRow] = {}
     for row in session.scalars(select(RevisionRow).order_by(RevisionRow.id)):
         newest[row.entry_id] = row
-    return {entry_id for entry_id, row in newest.items() if row.author != IMPORT_AUTHOR}
+    return {entry_id: RevisionState(row.state) for entry_id, row in newest.items() if row.author != IMPORT_AUTHOR}
 
 
 def _record_import(session: Session, entry_id: str, document: dict[str, Any], now: datetime) -> None:
@@ -118,6 +119,8 @@ def sync(engine: Engine, directory: Path, districts: Sequence[str]) -> SyncResul
         for entry_id, (entry, document) in documents.items():
             row = stored.pop(entry_id, None)
             if row is not None and row.document == document and row.status == entry.status:
+                if protected.get(entry_id) is RevisionState.PUBLISHED:  # the files caught up (export --yaml)
+                    _record_import(session, entry_id, document, now)
                 unchanged += 1
             elif entry_id in protected:
                 kept.append(entry_id)

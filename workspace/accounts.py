@@ -16,12 +16,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session
 
 from db import Base
+from knowledge.entry import SOURCE_LANGUAGE
 from texts import LANGUAGES
 
 FAILURES_BEFORE_LOCK = 5
 LOCKED_FOR = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 HASHER = PasswordHasher()
+DUMMY_HASH = HASHER.hash("no account has this password")  # checked for unknown names, for equal timing
 
 
 class Role(str, Enum):
@@ -71,7 +73,7 @@ class Account:
         return role in self.roles
 
     def may_translate(self, language: str) -> bool:
-        return Role.TRANSLATOR in self.roles and language in self.languages
+        return Role.TRANSLATOR in self.roles and language in self.languages and language != SOURCE_LANGUAGE
 
     def may_edit(self, language: str) -> bool:
         """Editors change every language and the facts; translators the texts of their languages."""
@@ -126,8 +128,10 @@ def create_account(engine: Engine, username: str, password: str, roles: Iterable
         raise AccountError("choose_a_role", "An account needs at least one role.")
     if unknown := languages - set(LANGUAGES):
         raise AccountError("unknown_language", f"Unknown languages: {', '.join(sorted(unknown))}.")
-    if Role.TRANSLATOR in roles and not languages:
+    if Role.TRANSLATOR in roles and not languages - {SOURCE_LANGUAGE}:
         raise AccountError("translator_needs_language", "A translator needs at least one language.")
+    if SOURCE_LANGUAGE in languages:
+        raise AccountError("german_is_the_source", "German is the source text: editors change it, not translators.")
     check_password_rules(password)
     with Session(engine) as session, session.begin():
         if session.scalar(select(AccountRow.id).where(AccountRow.username == username)) is not None:
@@ -141,27 +145,28 @@ def create_account(engine: Engine, username: str, password: str, roles: Iterable
         return _account(row)
 
 
+REFUSED = ("Wrong name or password, or too many failed attempts: then the account is locked for "
+           f"{LOCKED_FOR.seconds // 60} minutes.")
+
+
 def log_in(engine: Engine, username: str, password: str, now: datetime) -> Account:
     """The account, if the password is right and the account is not locked; after
-    FAILURES_BEFORE_LOCK failures in a row the account is locked for LOCKED_FOR."""
+    FAILURES_BEFORE_LOCK failures in a row the account is locked for LOCKED_FOR. Every refusal
+    reads the same and takes as long, so that nobody learns which names exist."""
     with Session(engine) as session, session.begin():  # the failure count is committed, then refused
         row = session.scalar(select(AccountRow).where(AccountRow.username == username.strip()))
-        if row is None or not row.active:
-            HASHER.hash(password)  # as long as a real check, so that timing does not tell names apart
-            refusal = "Wrong name or password."
-        elif row.locked_until is not None and _utc(row.locked_until) > now:
-            refusal = "Too many failed attempts. Please try again in 15 minutes."
-        elif _password_matches(row.password_hash, password):
+        matches = _password_matches(row.password_hash if row else DUMMY_HASH, password)
+        usable = row is not None and row.active and (row.locked_until is None or _utc(row.locked_until) <= now)
+        if row is not None and usable and matches:
             row.failed_logins, row.locked_until = 0, None
             if HASHER.check_needs_rehash(row.password_hash):
                 row.password_hash = HASHER.hash(password)
             return _account(row)
-        else:
+        if row is not None and usable:
             row.failed_logins += 1
             if row.failed_logins >= FAILURES_BEFORE_LOCK:
                 row.failed_logins, row.locked_until = 0, now + LOCKED_FOR
-            refusal = "Wrong name or password."
-    raise LoginRefused(refusal)
+    raise LoginRefused(REFUSED)
 
 
 def _password_matches(password_hash: str, password: str) -> bool:

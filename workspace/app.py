@@ -49,13 +49,24 @@ from workspace.accounts import (
     log_in,
     record,
 )
-from workspace.editing import CONTACT_FIELDS, TEXT_FIELDS, field_changes, form_value, with_contact, with_texts
+from workspace.editing import (
+    CONTACT_FIELDS,
+    TEXT_FIELDS,
+    field_changes,
+    form_value,
+    german_hash,
+    with_contact,
+    with_texts,
+)
 from workspace.entries import PAGE_SIZE, TRANSLATED, EntryFilters, LiveEntries, entry_line, filtered
 from workspace.settings import WorkspaceSettings
 
 Clock = Callable[[], datetime]
 View = TypeVar("View", bound=Callable[..., Any])
 UI_LANGUAGE_COOKIE = "lotse-workspace-language"
+FILTER_KEYS = ("q", "topic", "district", "status", "language", "translation", "due")
+REFUSALS = ("four_eyes", "not_publishable", "not_in_review", "not_submittable", "reason_required",
+            "not_the_one_shown", "not_yours")
 
 
 class WorkspaceUser(UserMixin):
@@ -119,6 +130,7 @@ def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer
         PERMANENT_SESSION_LIFETIME=settings.session_lifetime,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         LOTSE_SETTINGS=settings,
+        LOTSE_ENGINE=engine,
     )
     CSRFProtect(app)
     login_manager = LoginManager(app)
@@ -131,6 +143,14 @@ def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer
         account_id, _, version = user_id.partition(":")
         account = find_account(engine, int(account_id)) if account_id.isdigit() else None
         return WorkspaceUser(account) if account and str(account.session_version) == version else None
+
+    @app.before_request
+    def end_old_logins() -> None:
+        since = session.get("since")
+        lifetime = settings.session_lifetime.total_seconds()
+        if current_user.is_authenticated and (not isinstance(since, float) or clock().timestamp() - since > lifetime):
+            logout_user()
+            session.clear()
 
     @app.before_request
     def choose_language() -> None:
@@ -166,12 +186,13 @@ def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer
         if form.validate_on_submit():
             try:
                 account = log_in(engine, form.username.data, form.password.data, clock())
-            except LoginRefused as problem:
-                refused = "login_locked" if "Too many" in str(problem) else "login_wrong"
+            except LoginRefused:
+                refused = "login_refused"
             else:
                 session.clear()  # a new session for the new login
                 login_user(WorkspaceUser(account))
                 session.permanent = True
+                session["since"] = clock().timestamp()  # the login ends after the lifetime, however busy
                 record(engine, account.username, "login", now=clock())
                 return redirect(_safe_next(request.args.get("next")))
         status = 401 if refused else 400 if form.errors else 200
@@ -198,7 +219,7 @@ def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer
         lines = filtered(every, filters)
         pages = max(1, -(-len(lines) // PAGE_SIZE))
         page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-        here: dict[str, Any] = {key: value for key, value in request.args.items() if key not in ("page", "ui")}
+        here: dict[str, Any] = {key: value for key, value in request.args.items() if key in FILTER_KEYS}
         return render_template("entries.html", lines=lines[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
                                found=len(lines), filters=filters, total=len(every), page=page, pages=pages,
                                page_link=lambda number: url_for("entries", **here, page=number),
@@ -230,7 +251,8 @@ def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer
                                problems=problems, line=entry_line(found, now.date()) if found else None, entry=found,
                                previews=previews, german=document["translations"][SOURCE_LANGUAGE],
                                translated=TRANSLATED, changes=field_changes(live, document) if revision else {},
-                               history=revisions_of(engine, entry_id)[:20], refused=request.args.get("refused"),
+                               history=revisions_of(engine, entry_id)[:20],
+                               refused=request.args.get("refused") if request.args.get("refused") in REFUSALS else None,
                                can_edit=any(current_user.account.may_edit(language) for language in LANGUAGES))
 
     @app.route("/entries/<entry_id>/edit", methods=["GET", "POST"])
@@ -245,31 +267,42 @@ def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer
             abort(404)
         if not account.may_edit(language):
             abort(403)
-        document, _ = working_copy(entry_id)
-        if request.method == "POST":
-            changed = with_texts(document, language, request.form, minor=request.form.get("minor") == "1")
-            if language == SOURCE_LANGUAGE:
-                changed = with_contact(changed, request.form)
-            changes = field_changes(document, changed)
-            if changes:
-                comment = request.form.get("comment", "").strip()
-                save_draft(engine, entry_id, changed, account.username, comment, request.form.get("minor") == "1",
-                           clock())
-                record(engine, account.username, "save_draft", entry_id, changes, comment, now=clock())
-            return redirect(url_for("entry", entry_id=entry_id))
+        document, revision = working_copy(entry_id)
+        base = str(revision.id) if revision else "live"
+        problem = "in_review_locked" if revision and revision.state.value == "in_review" else None
+        shown: Any = None  # what the form shows: the stored texts, or what was typed when a save was refused
+        if request.method == "POST" and problem is None:
+            if request.form.get("base") != base:
+                problem, shown = "changed_meanwhile", request.form
+            else:
+                minor = request.form.get("minor") == "1"
+                changed = with_texts(document, language, request.form, minor, request.form.get("german_seen"))
+                if language == SOURCE_LANGUAGE:
+                    changed = with_contact(changed, request.form)
+                changes = field_changes(document, changed)
+                if changes:
+                    comment = request.form.get("comment", "").strip()
+                    save_draft(engine, entry_id, changed, account.username, comment, minor, clock())
+                    record(engine, account.username, "save_draft", entry_id, changes, comment, now=clock())
+                return redirect(url_for("entry", entry_id=entry_id))
         texts = document["translations"].get(language) or {}
         german = document["translations"][SOURCE_LANGUAGE]
-        return render_template("edit.html", entry_id=entry_id, language=language, editable=editable,
-                               fields=TEXT_FIELDS, value=lambda field: form_value(texts, field),
-                               german_value=lambda field: form_value(german, field),
-                               contact=document.get("contact") or {}, contact_fields=CONTACT_FIELDS,
-                               title=german.get("title"))
+        return render_template(
+            "edit.html", entry_id=entry_id, language=language, editable=editable, fields=TEXT_FIELDS,
+            value=lambda field: shown.get(field, "") if shown else form_value(texts, field),
+            german_value=lambda field: form_value(german, field), contact=shown or document.get("contact") or {},
+            contact_fields=CONTACT_FIELDS, title=german.get("title"), base=base, german_seen=german_hash(document),
+            problem=problem), 409 if problem else 200
 
     def review_step(entry_id: str, step: Callable[[int], Any], action: str,
                     comment: str | None = None) -> ResponseReturnValue:
+        """A step on the open revision the page showed (the form names it): if someone saved
+        a newer one meanwhile, nobody acts on a version they have not seen."""
         revision = open_revision(engine, entry_id)
         if revision is None:
             abort(404)
+        if request.form.get("revision") != str(revision.id):
+            return redirect(url_for("entry", entry_id=entry_id, refused="not_the_one_shown"))
         try:
             step(revision.id)
         except ReviewRefused as refused:
@@ -280,8 +313,11 @@ def create_app(settings: WorkspaceSettings, engine: Engine, city: City, newcomer
     @app.post("/entries/<entry_id>/submit")
     @login_required
     def submit_for_review(entry_id: str) -> ResponseReturnValue:
-        if not any(current_user.account.may_edit(language) for language in LANGUAGES):
+        account, revision = current_user.account, open_revision(engine, entry_id)
+        if not any(account.may_edit(language) for language in LANGUAGES):
             abort(403)
+        if revision is not None and revision.author != account.username and not account.can(Role.EDITOR):
+            return redirect(url_for("entry", entry_id=entry_id, refused="not_yours"))
         return review_step(entry_id, lambda revision: submit(engine, revision), "submit")
 
     @app.post("/entries/<entry_id>/approve")

@@ -23,6 +23,11 @@ def form_value(texts: Mapping[str, Any], field: str) -> str:
     return "\n".join(map(str, value)) if field in LIST_FIELDS else str(value)
 
 
+def german_hash(document: Mapping[str, Any]) -> str:
+    """The hash of the document's German texts (what a translation says it was made from)."""
+    return _german_hash(document.get("translations") or {})
+
+
 def _german_hash(translations: Mapping[str, Any]) -> str:
     german = translations.get(SOURCE_LANGUAGE) or {}
     return source_text_hash(Translation(
@@ -32,13 +37,13 @@ def _german_hash(translations: Mapping[str, Any]) -> str:
         cost=german.get("cost")))
 
 
-def with_texts(document: Mapping[str, Any], language: str, form: Mapping[str, str], minor: bool = False
-               ) -> dict[str, Any]:
+def with_texts(document: Mapping[str, Any], language: str, form: Mapping[str, str], minor: bool = False,
+               german_seen: str | None = None) -> dict[str, Any]:
     """The document with `language`'s texts taken from `form` (empty optional fields left out).
     A changed German text leaves the translations marked as made from the old one, so they
     show as outdated, unless the editor calls the change `minor` (then the translations that
-    were current stay current); a saved translation is marked as made from the German text of
-    now."""
+    were current stay current); a saved translation is marked as made from the German text
+    its translator saw (`german_seen`, the hash the form was shown with), else today's."""
     changed = copy.deepcopy(dict(document))
     translations = changed.setdefault("translations", {})
     german_before = _german_hash(translations)
@@ -52,13 +57,13 @@ def with_texts(document: Mapping[str, Any], language: str, form: Mapping[str, st
         else:
             texts.pop(field, None)
     translations[language] = texts
-    german_hash = _german_hash(translations)
+    german_now = _german_hash(translations)
     if language != SOURCE_LANGUAGE:
-        texts["source_hash"] = german_hash
+        texts["source_hash"] = german_seen or german_now
     elif minor:  # what was current stays current; what was outdated already stays outdated
         for other, translation in translations.items():
             if other != SOURCE_LANGUAGE and translation and translation.get("source_hash") == german_before:
-                translation["source_hash"] = german_hash
+                translation["source_hash"] = german_now
     return changed
 
 

@@ -157,3 +157,30 @@ def test_the_live_entries_round_trip_through_yaml_files_and_a_workspace_change_s
     sync(fresh, exported, BIELEFELD.district_names)  # the export is valid entry files
     assert load_stored_entries(fresh)[0].translations["de"].title == "VHS, im Arbeitsbereich geändert"
     fresh.dispose()
+
+
+def test_once_the_files_have_caught_up_with_the_workspace_they_are_synced_again(tmp_path):
+    from datetime import datetime, timezone
+
+    from knowledge.revisions import approve, live_document, save_draft, submit
+    from knowledge.store import export_yaml
+
+    entries = tmp_path / "entries"
+    entries.mkdir()
+    write_entry(entries, published("vhs"))
+    engine = migrated(f"sqlite:///{tmp_path / 'lotse.db'}")
+    sync(engine, entries, BIELEFELD.district_names)
+    changed = copy.deepcopy(live_document(engine, "vhs") or {})
+    changed["translations"]["de"]["title"] = "VHS, im Arbeitsbereich geändert"
+    now = datetime.now(timezone.utc)
+    draft = save_draft(engine, "vhs", changed, "koordination", None, False, now)
+    submit(engine, draft.id)
+    approve(engine, draft.id, "pruefung", now, BIELEFELD.district_names)
+    export_yaml(engine, entries)  # the developer takes the workspace's state into the files
+    assert sync(engine, entries, BIELEFELD.district_names).kept == ()
+    edited = published("vhs")
+    edited["translations"]["de"]["title"] = "VHS, in der Datei geändert"
+    write_entry(entries, edited)
+    assert sync(engine, entries, BIELEFELD.district_names).updated == 1
+    assert (live_document(engine, "vhs") or {})["translations"]["de"]["title"] == "VHS, in der Datei geändert"
+    engine.dispose()

@@ -22,6 +22,7 @@ def edit_form(client, language: str) -> dict[str, str]:
     fields = dict(re.findall(r'<input id="(\w+)" name="\w+" lang="[\w-]+" dir="\w+" value="([^"]*)"', page))
     fields |= dict(re.findall(r'<textarea id="(\w+)" name="\w+"[^>]*>([^<]*)</textarea>', page, re.S))
     fields |= dict(re.findall(r'<input id="contact-(\w+)" name="\w+" dir="ltr" value="([^"]*)"', page))
+    fields |= dict(re.findall(r'<input type="hidden" name="(base|german_seen)" value="([^"]*)"', page))
     token = csrf_token(client, f"/entries/{ENTRY}/edit?language={language}")
     return {name: html.unescape(value) for name, value in fields.items()} | {"csrf_token": token}
 
@@ -31,10 +32,17 @@ def save(client, language: str, **changes: str) -> int:
                        data=edit_form(client, language) | changes).status_code
 
 
-def step(client, action: str, **data: str) -> str:
-    """Submit, approve or reject; the entry page it leads to."""
+def shown_revision(client) -> str:
+    """The open revision the entry page shows (its forms name it)."""
+    found = re.search(r'name="revision" value="(\d+)"', client.get(f"/entries/{ENTRY}").get_data(as_text=True))
+    return found.group(1) if found else ""
+
+
+def step(client, action: str, revision: str | None = None, **data: str) -> str:
+    """Submit, approve or reject the revision shown (or `revision`); the entry page it leads to."""
     token = csrf_token(client, f"/entries/{ENTRY}")
-    response = client.post(f"/entries/{ENTRY}/{action}", data={"csrf_token": token, **data}, follow_redirects=True)
+    response = client.post(f"/entries/{ENTRY}/{action}", follow_redirects=True, data={
+        "csrf_token": token, "revision": revision or shown_revision(client), **data})
     return response.get_data(as_text=True)
 
 
@@ -153,3 +161,58 @@ def test_two_publications_in_the_same_second_both_reach_the_bot_and_the_list(wor
         step(reviewer, "approve")
         assert knowledge.index().services([ENTRY], "de")[0].texts.title == title
         assert f">{title}</a>" in reviewer.get(f"/entries?q={ENTRY}").get_data(as_text=True)
+
+
+def test_a_reviewer_publishes_only_the_version_they_saw(workspace_app, workspace_engine):
+    editor, reviewer = workspace_app.test_client(), workspace_app.test_client()
+    log_in(editor, "koordination")
+    log_in(reviewer, "pruefung")
+    save(editor, "de", title="Ausländerbehörde (gesehen)")
+    step(editor, "submit")
+    seen = shown_revision(reviewer)
+    step(reviewer, "reject", comment="Bitte noch die Öffnungszeiten.")
+    save(editor, "de", title="Ausländerbehörde (nicht gesehen)")
+    step(editor, "submit")
+    page = step(reviewer, "approve", revision=seen)
+    assert "Die Änderung wurde inzwischen weiter bearbeitet." in page
+    assert answer_title(workspace_engine, "de") == "Ausländerbehörde Bielefeld"
+
+
+def test_four_eyes_counts_every_change_since_the_published_version(workspace_app, workspace_engine):
+    from workspace.accounts import Role, create_account
+
+    create_account(workspace_engine, "beides", "a-long-password", [Role.EDITOR, Role.REVIEWER])
+    both, translator = workspace_app.test_client(), workspace_app.test_client()
+    log_in(both, "beides", "a-long-password")
+    log_in(translator, "uebersetzung-ar")
+    save(both, "de", title="Ausländerbehörde (eigene Änderung)")
+    save(translator, "ar", title="دائرة الأجانب")  # the newest revision is now someone else's
+    step(translator, "submit")
+    assert "Vier-Augen-Prinzip" in step(both, "approve")
+
+
+def test_a_save_over_someone_elses_newer_change_is_refused_and_keeps_what_was_typed(workspace_app):
+    from workspace.accounts import Role, create_account
+
+    first, second = workspace_app.test_client(), workspace_app.test_client()
+    log_in(first, "koordination")
+    create_account(workspace_app.config["LOTSE_ENGINE"], "redaktion-2", "a-long-password", [Role.EDITOR])
+    log_in(second, "redaktion-2", "a-long-password")
+    stale = edit_form(second, "de")
+    assert save(first, "de", title="Ausländerbehörde (erste)") == 302
+    refused = second.post(f"/entries/{ENTRY}/edit?language=de", data=stale | {"title": "Ausländerbehörde (zweite)"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Jemand hat diesen Eintrag inzwischen geändert." in page
+    assert 'value="Ausländerbehörde (zweite)"' in page
+    assert "Ausländerbehörde (erste)" in first.get(f"/entries/{ENTRY}").get_data(as_text=True)
+
+
+def test_nobody_edits_a_change_while_it_is_in_review_and_only_its_author_or_an_editor_submits(workspace_app):
+    editor, translator = workspace_app.test_client(), workspace_app.test_client()
+    log_in(editor, "koordination")
+    log_in(translator, "uebersetzung-ar")
+    save(editor, "de", title="Ausländerbehörde (Entwurf)")
+    assert "Zur Prüfung geben kann diese Änderung nur" in step(translator, "submit")
+    step(editor, "submit")
+    locked = translator.get(f"/entries/{ENTRY}/edit?language=ar")
+    assert locked.status_code == 409 and "in der Prüfung" in locked.get_data(as_text=True)
