@@ -15,18 +15,13 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session
 from sqlalchemy.sql import Select
 
-from db import Base
+from db import Base, as_utc
 
 PRIORITIES = ("urgent", "normal")
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands stored times back without their zone; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class CaseRow(Base):
@@ -117,7 +112,7 @@ class Case:
 
 def _case(row: CaseRow) -> Case:
     return Case(row.id, row.sender, row.chat_id, row.language, row.topic, row.priority, row.reason, row.status,
-                row.thread_id, row.advisor_id, _utc(row.opened_at))
+                row.thread_id, row.advisor_id, as_utc(row.opened_at))
 
 
 def chat_of(update: dict) -> int | None:
@@ -306,7 +301,7 @@ class CaseStore:
             if row is None:
                 return 1, _now()
             row.attempts += 1
-            return row.attempts, _utc(row.received_at)
+            return row.attempts, as_utc(row.received_at)
 
     def is_processed(self, update_id: int) -> bool:
         with Session(self._engine) as session:

@@ -4,9 +4,9 @@ nothing else of Lotse's. Only `python -m db migrate` (and tests) change the sche
 open an engine with `connect` and check with `require_current_schema` that it is current."""
 
 from db.base import Base
-from db.engine import connect, database_url
+from db.engine import as_utc, connect, database_url
 from db.locks import one_at_a_time
 from db.schema import SchemaNotCurrent, migrate, open_current, require_current_schema
 
-__all__ = ["Base", "SchemaNotCurrent", "connect", "database_url", "migrate", "one_at_a_time", "open_current",
+__all__ = ["Base", "SchemaNotCurrent", "as_utc", "connect", "database_url", "migrate", "one_at_a_time", "open_current",
            "require_current_schema"]

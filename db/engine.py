@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +40,8 @@ def _server_settings(url: str) -> dict[str, Any]:
     return {"pool_pre_ping": True, "connect_args": {
         "connect_timeout": POSTGRES_CONNECT_SECONDS,
         "options": f"{options} -c statement_timeout={POSTGRES_STATEMENT_MILLISECONDS}".strip()}}
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time with its zone: SQLite hands times back without one; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from db import as_utc
 from knowledge.store import OPEN, EntryRow, RevisionRow, RevisionState, SyncRow
 from knowledge.validation import Problem, check_document
 
@@ -40,12 +41,8 @@ class ReviewRefused(Exception):
         self.key, self.problems = key, tuple(problems)
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _revision(row: RevisionRow) -> Revision:
-    return Revision(row.id, row.entry_id, row.document, RevisionState(row.state), row.author, _utc(row.created_at),
+    return Revision(row.id, row.entry_id, row.document, RevisionState(row.state), row.author, as_utc(row.created_at),
                     row.comment, row.minor, row.reviewer, row.review_comment)
 
 

@@ -32,9 +32,9 @@ from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Delete
 
-from cases.store import CaseRow, InboxRow, MirrorRow, TopicToDeleteRow, _utc
+from cases.store import CaseRow, InboxRow, MirrorRow, TopicToDeleteRow
 from configuration import DEFAULT_RETENTION_DAYS
-from db import Base, one_at_a_time
+from db import Base, as_utc, one_at_a_time
 from knowledge.answers import AnswerRow
 from retention.limits import INBOX_KEEP
 
@@ -153,7 +153,7 @@ def _answer_counts(session: Session, old_day: ColumnElement) -> list[WeeklyCount
 def _handover_counts(session: Session, old_closed_case: ColumnElement, time_zone: ZoneInfo) -> list[WeeklyCount]:
     """A hand-over counts in the week it was asked for; cases know no district."""
     cases = select(CaseRow.opened_at, CaseRow.topic, CaseRow.language).where(old_closed_case)
-    return [WeeklyCount(_monday(_utc(opened_at).astimezone(time_zone).date()), topic or NO_TOPIC, language, None,
+    return [WeeklyCount(_monday(as_utc(opened_at).astimezone(time_zone).date()), topic or NO_TOPIC, language, None,
                         "handover", 1)
             for opened_at, topic, language in session.execute(cases)]
 

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text, s
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session
 
-from db import Base
+from db import Base, as_utc
 from knowledge.entry import SOURCE_LANGUAGE
 from texts import LANGUAGES
 
@@ -109,11 +109,6 @@ def _account(row: AccountRow) -> Account:
                    row.session_version, bool(row.active))
 
 
-def _utc(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError("password_rule", f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
@@ -156,7 +151,7 @@ def log_in(engine: Engine, username: str, password: str, now: datetime) -> Accou
     with Session(engine) as session, session.begin():  # the failure count is committed, then refused
         row = session.scalar(select(AccountRow).where(AccountRow.username == username.strip()))
         matches = _password_matches(row.password_hash if row else DUMMY_HASH, password)
-        usable = row is not None and row.active and (row.locked_until is None or _utc(row.locked_until) <= now)
+        usable = row is not None and row.active and (row.locked_until is None or as_utc(row.locked_until) <= now)
         if row is not None and usable and matches:
             row.failed_logins, row.locked_until = 0, None
             if HASHER.check_needs_rehash(row.password_hash):
@@ -237,5 +232,5 @@ def record(engine: Engine, username: str, action: str, subject: str | None = Non
 def audit_log(engine: Engine, limit: int = 200) -> list[AuditEvent]:
     with Session(engine) as session:
         rows = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
-        return [AuditEvent(_utc(row.at), row.username, row.action, row.subject, row.changes, row.comment)
+        return [AuditEvent(as_utc(row.at), row.username, row.action, row.subject, row.changes, row.comment)
                 for row in rows]
