@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -117,7 +117,7 @@ def approve(engine: Engine, revision_id: int, reviewer: str, now: datetime, dist
             session.add(EntryRow(id=row.entry_id, status=entry.status, document=document, updated_at=now))
         else:
             live.document, live.status, live.updated_at = document, entry.status, now
-        count = len(session.scalars(select(EntryRow.id)).all())
+        count = session.scalar(select(func.count()).select_from(EntryRow)) or 0
         session.add(SyncRow(synced_at=now, entry_count=count))  # readers reload on a new sync
         return _revision(row)
 
